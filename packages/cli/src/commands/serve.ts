@@ -1,0 +1,83 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, startServer } from '@userflare/server';
+
+export const SERVE_HELP = `Usage: userflare serve [options]
+
+Serves the Cloudflare v4 User API. Every flag mirrors an environment variable.
+
+Options:
+  --host <address>        HOST                     listen address (default 127.0.0.1)
+  --port <n>              PORT                     listen port (default 4010; 0 picks a free one)
+  --data <dir>            USERFLARE_DATA_DIR       data directory for the SQLite store and secrets (default ./.userflare)
+  --database-url <url>    USERFLARE_DATABASE_URL   sqlite::memory:, sqlite:<file> or postgres://… (default: SQLite in --data)
+  --log-level <level>     USERFLARE_LOG_LEVEL      fatal, error, warn, info, debug or silent (default info)
+  -h, --help                                       show this help
+`;
+
+const FLAG_TO_ENV: Record<string, string> = {
+  host: 'HOST',
+  port: 'PORT',
+  data: 'USERFLARE_DATA_DIR',
+  'database-url': 'USERFLARE_DATABASE_URL',
+  'log-level': 'USERFLARE_LOG_LEVEL',
+};
+
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `data directory ${dir} is not usable (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass --data <dir> with a writable directory`,
+    );
+  }
+}
+
+/** `userflare serve`: runs until SIGINT or SIGTERM, then finishes in-flight requests and closes the store. */
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'database-url': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }) as { values: Record<string, string | boolean | undefined> };
+  if (values.help) {
+    process.stdout.write(SERVE_HELP);
+    return;
+  }
+  const overrides: Record<string, string> = {};
+  for (const [flag, env] of Object.entries(FLAG_TO_ENV)) {
+    const value = values[flag];
+    if (typeof value === 'string') overrides[env] = value;
+  }
+  const config = loadConfig(process.env, overrides);
+  if (config.store.kind === 'sqlite' && config.store.file !== ':memory:')
+    checkDataDir(config.store.directory);
+  const server = await startServer(config, {
+    print: (line) => process.stdout.write(`${line}\n`),
+    logger: true,
+  });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`${signal}: closing userflare\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`userflare: error while closing: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,102 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { sql } from 'kysely';
+import { type BootstrapResult, bootstrapStore } from './bootstrap.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { migrateToLatest, openStore, type Store } from './db/create-database.js';
+import { installAuthentication } from './http/authenticate.js';
+import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
+import { installValidators } from './http/validation.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
+import { permissionGroupsRoutes } from './modules/permission-groups/permission-groups.routes.js';
+import { LastUsedRecorder } from './modules/tokens/last-used.js';
+import { tokensRoutes } from './modules/tokens/tokens.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import { resolveSecrets, type ServerSecrets } from './secrets.js';
+
+export interface BuildAppOptions {
+  logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  store: Store;
+  secrets: ServerSecrets;
+  bootstrap: BootstrapResult;
+}
+
+/** Headers that carry secrets: never written to a log line (DESIGN, "Authentication"). */
+const REDACTED_HEADERS = ['authorization', 'x-auth-key', 'x-admin-key', 'cookie'].map(
+  (h) => `req.headers["${h}"]`,
+);
+
+/** Every route of the API, registered once under `/client/v4` and once at the root (DESIGN, "Operating contract"). */
+function apiRoutes(ctx: ServerContext) {
+  return async (api: FastifyInstance) => {
+    await api.register(usersRoutes(ctx));
+    await api.register(tokensRoutes(ctx));
+    await api.register(permissionGroupsRoutes());
+    await api.register(auditLogsRoutes(ctx));
+    await api.register(accountsRoutes(ctx));
+  };
+}
+
+/** Builds the app on its store (migrated and bootstrapped) without listening; tests `inject` into it. */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<BuiltApp> {
+  const secrets = resolveSecrets(config);
+  const store = openStore(config.store);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const logger = options.logger ?? false;
+  const app = Fastify({
+    logger:
+      logger === false ? false : { ...(typeof logger === 'object' ? logger : {}), redact: REDACTED_HEADERS },
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const ctx: ServerContext = {
+    db: store.db,
+    clock: options.clock ?? systemClock,
+    keyring: secrets.keyring,
+    lastUsed: new LastUsedRecorder(store.db, 5_000, (error) =>
+      app.log.error({ err: error }, 'last_used_on flush failed'),
+    ),
+  };
+  const bootstrap = await bootstrapStore(ctx, config);
+
+  installValidators(app);
+  installErrorHandling(app);
+  installAuthentication(app, ctx);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(store.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'not ready', reason: 'store unreachable' });
+    }
+  });
+
+  await app.register(apiRoutes(ctx), { prefix: '/client/v4' });
+  await app.register(apiRoutes(ctx));
+
+  app.addHook('onClose', async () => {
+    await ctx.lastUsed.close();
+    await store.close();
+  });
+  await app.ready();
+  return { app, ctx, store, secrets, bootstrap };
+}

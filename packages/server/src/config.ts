@@ -1,0 +1,126 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; file: string; directory: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+/** Everything the server reads from its environment, validated once (DESIGN, "Operating contract"). */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  store: StoreConfig;
+  bootstrapEmail: string;
+  bootstrapToken: string | undefined;
+  bootstrapApiKey: string | undefined;
+  adminKey: string | undefined;
+  secret: string | undefined;
+  /** Honour X-Forwarded-For from these proxies (Fastify's `trustProxy`); off by default. */
+  trustProxy: boolean | string;
+  logLevel: string;
+}
+
+/** A setting that cannot be used, with the variable or flag to fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const GLOBAL_KEY_PATTERN = /^[0-9a-f]{37}$/;
+const LEGACY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{40}$/;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  for (const entry of value.split(',')) {
+    const address = entry.trim().split('/')[0] ?? '';
+    if (!isIP(address)) {
+      throw new ConfigError(
+        `USERFLARE_TRUST_PROXY must be true, false or a list of IPs/CIDRs, got "${entry}"`,
+      );
+    }
+  }
+  return value;
+}
+
+function storeConfig(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  poolSize: string | undefined,
+): StoreConfig {
+  if (databaseUrl === undefined || databaseUrl === '') {
+    return { kind: 'sqlite', file: resolve(dataDir, 'userflare.db'), directory: dataDir };
+  }
+  if (databaseUrl === 'sqlite::memory:') return { kind: 'sqlite', file: ':memory:', directory: dataDir };
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = resolve(databaseUrl.slice('sqlite:'.length));
+    return { kind: 'sqlite', file, directory: resolve(file, '..') };
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const size = Number(poolSize ?? '10');
+    if (!Number.isInteger(size) || size < 1) {
+      throw new ConfigError(`USERFLARE_DATABASE_POOL_SIZE must be a positive integer, got "${poolSize}"`);
+    }
+    return { kind: 'postgres', url: databaseUrl, poolSize: size };
+  }
+  throw new ConfigError(
+    'USERFLARE_DATABASE_URL must be unset (SQLite in the data dir), sqlite::memory:, sqlite:<file> or postgres://…',
+  );
+}
+
+/** Reads the configuration from environment variables, `overrides` (CLI flags) winning. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<string, string>> = {},
+): Config {
+  const read = (name: string) => overrides[name] ?? env[name];
+  const dataDir = resolve(read('USERFLARE_DATA_DIR') || '.userflare');
+  const bootstrapEmail = read('USERFLARE_BOOTSTRAP_EMAIL') || 'admin@example.com';
+  if (!EMAIL_PATTERN.test(bootstrapEmail) || bootstrapEmail.length > 90) {
+    throw new ConfigError(`USERFLARE_BOOTSTRAP_EMAIL must be an email address, got "${bootstrapEmail}"`);
+  }
+  const bootstrapToken = read('USERFLARE_BOOTSTRAP_TOKEN') || undefined;
+  if (
+    bootstrapToken !== undefined &&
+    !LEGACY_TOKEN_PATTERN.test(bootstrapToken) &&
+    !bootstrapToken.startsWith('cfut_')
+  ) {
+    throw new ConfigError('USERFLARE_BOOTSTRAP_TOKEN must be 40 characters of A-Z, a-z, 0-9, _ and -');
+  }
+  const bootstrapApiKey = read('USERFLARE_BOOTSTRAP_API_KEY') || undefined;
+  if (bootstrapApiKey !== undefined && !GLOBAL_KEY_PATTERN.test(bootstrapApiKey)) {
+    throw new ConfigError(
+      'USERFLARE_BOOTSTRAP_API_KEY must be 37 lowercase hex characters, as Cloudflare global keys are',
+    );
+  }
+  const adminKey = read('USERFLARE_ADMIN_KEY') || undefined;
+  if (adminKey !== undefined && adminKey.length < 16) {
+    throw new ConfigError('USERFLARE_ADMIN_KEY must be at least 16 characters');
+  }
+  const secret = read('USERFLARE_SECRET') || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('USERFLARE_SECRET must be at least 32 characters');
+  }
+  return {
+    host: read('HOST') || '127.0.0.1',
+    port: parsePort(read('PORT') || '4010'),
+    dataDir,
+    store: storeConfig(read('USERFLARE_DATABASE_URL'), dataDir, read('USERFLARE_DATABASE_POOL_SIZE')),
+    bootstrapEmail,
+    bootstrapToken,
+    bootstrapApiKey,
+    adminKey,
+    secret,
+    trustProxy: parseTrustProxy(read('USERFLARE_TRUST_PROXY')),
+    logLevel: read('USERFLARE_LOG_LEVEL') || 'info',
+  };
+}

@@ -1,0 +1,12 @@
+import type { Clock } from './clock.js';
+import type { Db } from './db/database.js';
+import type { LastUsedRecorder } from './modules/tokens/last-used.js';
+import type { Keyring } from './secrets.js';
+
+/** What services need from the running server, passed down from `buildApp`. */
+export interface ServerContext {
+  db: Db;
+  clock: Clock;
+  keyring: Keyring;
+  lastUsed: LastUsedRecorder;
+}

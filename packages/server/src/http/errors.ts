@@ -1,0 +1,146 @@
+/** One Cloudflare error item (REFERENCE §1.2). */
+export interface ErrorItem {
+  code: number;
+  message: string;
+  source?: { pointer: string };
+  error_chain?: { code: number; message: string }[];
+}
+
+/** A client-facing failure: the HTTP status and the Cloudflare error items, written once in `apiErrors`. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly errors: ErrorItem[],
+  ) {
+    super(errors.map((e) => `${e.code}: ${e.message}`).join('; '));
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * A well-formed id that names nothing the caller owns. The error handler answers it with the 7003/7000
+ * pair for the request's path at 404 (REFERENCE §9); someone else's resource reads the same.
+ */
+export class ResourceNotFoundError extends Error {
+  override name = 'ResourceNotFoundError';
+}
+
+/** A field that failed validation, named as the client wrote it: `policies[0].permission_groups[1].id`. */
+export interface FieldProblem {
+  field: string;
+  why: string;
+  pointer: string;
+}
+
+export const ErrorCode = {
+  invalidApiToken: 1000,
+  missingAuthorizationHeader: 1001,
+  invalidField: 1004,
+  internal: 1500,
+  invalidHeaders: 6003,
+  malformedJson: 6007,
+  bodyTooLarge: 6008,
+  invalidAuthEmailHeader: 6102,
+  invalidAuthKeyHeader: 6103,
+  invalidContentType: 6105,
+  invalidAuthorizationHeader: 6111,
+  noRouteForUri: 7000,
+  couldNotRoute: 7003,
+  unknownGlobalKey: 9103,
+  missingCredentials: 9106,
+  invalidAccessToken: 9109,
+  authenticationError: 10000,
+} as const;
+
+const headerProblems = {
+  authorization: {
+    code: ErrorCode.invalidAuthorizationHeader,
+    message: 'Invalid format for Authorization header',
+  },
+  authKey: { code: ErrorCode.invalidAuthKeyHeader, message: 'Invalid format for X-Auth-Key header' },
+  authEmail: { code: ErrorCode.invalidAuthEmailHeader, message: 'Invalid format for X-Auth-Email header' },
+  contentType: {
+    code: ErrorCode.invalidContentType,
+    message: 'Invalid Content-Type header, valid values are application/json',
+  },
+} as const;
+export type HeaderProblem = keyof typeof headerProblems;
+
+/** Every error the API answers, by name (REFERENCE §3.2, §8 and §9). */
+export const apiErrors = {
+  missingCredentials: () =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.missingCredentials,
+        message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers',
+      },
+    ]),
+  invalidHeaders: (problems: HeaderProblem[]) =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.invalidHeaders,
+        message: 'Invalid request headers',
+        error_chain: problems.map((p) => ({ ...headerProblems[p] })),
+      },
+    ]),
+  unknownGlobalKey: () =>
+    new ApiError(403, [{ code: ErrorCode.unknownGlobalKey, message: 'Unknown X-Auth-Key or X-Auth-Email' }]),
+  invalidAccessToken: () =>
+    new ApiError(403, [{ code: ErrorCode.invalidAccessToken, message: 'Invalid access token' }]),
+  tokenLocationDenied: (ip: string) =>
+    new ApiError(403, [
+      { code: ErrorCode.invalidAccessToken, message: `Cannot use the access token from location: ${ip}` },
+    ]),
+  /** Verify answers 401 1000 where other routes answer 9109 (REFERENCE §2.20; wrangler reads it, CLIENTS §9). */
+  invalidApiToken: () =>
+    new ApiError(401, [{ code: ErrorCode.invalidApiToken, message: 'Invalid API Token' }]),
+  missingAuthorizationHeader: () =>
+    new ApiError(400, [
+      { code: ErrorCode.missingAuthorizationHeader, message: 'Missing "Authorization" header' },
+    ]),
+  authenticationError: () =>
+    new ApiError(403, [{ code: ErrorCode.authenticationError, message: 'Authentication error' }]),
+  /** An unknown route or a malformed id: 400; a well-formed id that names nothing of the caller's: 404 (REFERENCE §9). */
+  noRoute: (path: string, statusCode: 400 | 404 = 400) =>
+    new ApiError(statusCode, [
+      {
+        code: ErrorCode.couldNotRoute,
+        message: `Could not route to ${path}, perhaps your object identifier is invalid?`,
+      },
+      { code: ErrorCode.noRouteForUri, message: 'No route for that URI' },
+    ]),
+  validation: (problems: FieldProblem[]) =>
+    new ApiError(
+      400,
+      problems.map((p) => ({
+        code: ErrorCode.invalidField,
+        message: `${p.field}: ${p.why}`,
+        source: { pointer: p.pointer },
+      })),
+    ),
+  malformedJson: () =>
+    new ApiError(400, [{ code: ErrorCode.malformedJson, message: 'Malformed JSON in request body' }]),
+  bodyTooLarge: (limit: number) =>
+    new ApiError(413, [
+      { code: ErrorCode.bodyTooLarge, message: `Request body is larger than the limit of ${limit} bytes` },
+    ]),
+  internal: () =>
+    new ApiError(500, [{ code: ErrorCode.internal, message: 'Internal server error, please retry' }]),
+};
+
+/** Builds the problem for one field from a JSON pointer's segments: `['policies', 0, 'id']`. */
+export function fieldProblem(segments: (string | number)[], why: string): FieldProblem {
+  let field = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') field += `[${segment}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(segment)) field += field ? `.${segment}` : segment;
+    else field += `[${JSON.stringify(segment)}]`;
+  }
+  const pointer = `/${segments.map((s) => String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+  return { field: field || 'body', why, pointer: segments.length ? pointer : '' };
+}
+
+/** Shorthand for a one-field validation failure. */
+export function invalidField(segments: (string | number)[], why: string): ApiError {
+  return apiErrors.validation([fieldProblem(segments, why)]);
+}

@@ -1,0 +1,124 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import { type FieldProblem, fieldProblem } from './errors.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+function createAjv(coerceTypes: boolean | 'array') {
+  const ajv = new Ajv({ allErrors: true, verbose: true, coerceTypes, useDefaults: true, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Bodies are validated strictly ("5" is not a number), while query strings and path parameters are
+ * coerced from text: `per_page=5`, `include_expired=true` (CLIENTS §4).
+ */
+export function installValidators(app: FastifyInstance): void {
+  const bodyAjv = createAjv(false);
+  const textAjv = createAjv('array');
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  );
+}
+
+function describeFormat(format: string): string {
+  switch (format) {
+    case 'date-time':
+      return 'must be an RFC 3339 date-time such as 2030-01-01T00:00:00Z';
+    case 'email':
+      return 'must be an email address';
+    case 'uuid':
+      return 'must be a UUID';
+    default:
+      return `must be a valid ${format}`;
+  }
+}
+
+function describeRange(schema: Record<string, unknown>, noun: string): string {
+  const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+  if (minimum !== undefined && maximum !== undefined)
+    return `must be ${noun} between ${minimum} and ${maximum}`;
+  if (minimum !== undefined) return `must be ${noun} of at least ${minimum}`;
+  return `must be ${noun} of at most ${maximum}`;
+}
+
+function describeType(types: string[]): string {
+  const names = types.map((t) => (t === 'null' ? 'null' : t === 'integer' ? 'an integer' : `a ${t}`));
+  return `must be ${[...new Set(names)].join(' or ')}`;
+}
+
+/** The one sentence that tells a client what is wrong with a field, from Ajv's errors for it. */
+function describe(errors: ErrorObject[]): string {
+  const specific = errors.find((e) => !['type', 'anyOf', 'const', 'oneOf'].includes(e.keyword));
+  if (specific) {
+    const schema = (specific.parentSchema ?? {}) as Record<string, unknown>;
+    const p = specific.params as Record<string, unknown>;
+    if (typeof schema.errorMessage === 'string') return schema.errorMessage;
+    switch (specific.keyword) {
+      case 'required':
+        return 'is required';
+      case 'maxLength':
+        return `must be at most ${p.limit} characters long`;
+      case 'minLength':
+        return p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters long`;
+      case 'minimum':
+      case 'maximum':
+        return describeRange(schema, schema.type === 'integer' ? 'an integer' : 'a number');
+      case 'minItems':
+        return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+      case 'maxItems':
+        return `must have at most ${p.limit} items`;
+      case 'minProperties':
+        return 'must not be empty';
+      case 'format':
+        return describeFormat(String(p.format));
+      case 'pattern':
+        return typeof schema.description === 'string'
+          ? `must be as described: ${schema.description}`
+          : 'has an invalid format';
+      default:
+        return specific.message ?? 'is invalid';
+    }
+  }
+  const constants = errors
+    .filter((e) => e.keyword === 'const')
+    .map((e) => JSON.stringify(e.params.allowedValue));
+  const types = errors.filter((e) => e.keyword === 'type').map((e) => String(e.params.type));
+  if (constants.length > 0) {
+    const allowed = [...constants, ...(types.includes('null') ? ['null'] : [])];
+    return allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(', ')}`;
+  }
+  if (types.length > 0) return describeType(types.flatMap((t) => t.split(',')));
+  return errors[0]?.message ?? 'is invalid';
+}
+
+function pathSegments(error: ErrorObject): (string | number)[] {
+  const segments: (string | number)[] = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  return segments;
+}
+
+/** Turns Ajv's errors into one problem per failing field, in the order the fields failed. */
+export function toFieldProblems(errors: ErrorObject[]): FieldProblem[] {
+  const byField = new Map<string, { segments: (string | number)[]; errors: ErrorObject[] }>();
+  for (const error of errors) {
+    const segments = pathSegments(error);
+    const key = JSON.stringify(segments);
+    const entry = byField.get(key) ?? { segments, errors: [] };
+    entry.errors.push(error);
+    byField.set(key, entry);
+  }
+  // A union's failure is also reported on each branch's deeper paths; keep the shallowest report.
+  const problems: FieldProblem[] = [];
+  for (const { segments, errors: fieldErrors } of byField.values()) {
+    problems.push(fieldProblem(segments, describe(fieldErrors)));
+  }
+  return problems;
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditLog, ListAuditLogsQuery } from '@userflare/contract';
+import ipaddr from 'ipaddr.js';
+import type { Clock } from '../../clock.js';
+import { formatTimestamp } from '../../clock.js';
+import type { Db, Executor } from '../../db/database.js';
+import { invalidField } from '../../http/errors.js';
+import { insertAuditLog, listAuditLogs } from './audit-logs.repository.js';
+import type { AuditLogRow } from './audit-logs.table.js';
+
+/** Who did something: the credential's user, from which address, with which token if any. */
+export interface Actor {
+  userId: string;
+  email: string;
+  ip: string;
+  type: 'user' | 'admin' | 'Cloudflare';
+  tokenId?: string;
+}
+
+export interface AuditEvent {
+  ownerId: string;
+  action: string;
+  resource: { id: string; type: string };
+  oldValue?: unknown;
+  newValue?: unknown;
+  metadata?: Record<string, unknown>;
+  zoneName?: string;
+}
+
+/** 16 bytes as 32 hex digits, IPv4 mapped into IPv6, so addresses sort and range-compare as text. */
+function ipKey(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const v6 =
+    address.kind() === 'ipv4' ? (address as ipaddr.IPv4).toIPv4MappedAddress() : (address as ipaddr.IPv6);
+  return Buffer.from(v6.toByteArray()).toString('hex');
+}
+
+function addressKey(ip: string): string {
+  return ipaddr.isValid(ip) ? ipKey(ipaddr.process(ip)) : '0'.repeat(32);
+}
+
+/**
+ * Writes the audit entry of a mutation. Call it with the mutation's transaction, so that the change
+ * and its entry commit together (DESIGN, "Audit"). Values must never hold a secret.
+ */
+export async function recordAuditLog(
+  db: Executor,
+  clock: Clock,
+  actor: Actor,
+  event: AuditEvent,
+): Promise<void> {
+  await insertAuditLog(db, {
+    id: randomUUID(),
+    owner_id: event.ownerId,
+    when: clock.now().toISOString(),
+    action_type: event.action,
+    action_result: 1,
+    actor_id: actor.userId,
+    actor_email: actor.email,
+    actor_ip: actor.ip,
+    actor_ip_key: addressKey(actor.ip),
+    actor_type: actor.type,
+    interface: 'API',
+    resource_id: event.resource.id,
+    resource_type: event.resource.type,
+    zone_name: event.zoneName ?? null,
+    metadata: JSON.stringify({ ...(actor.tokenId ? { token_id: actor.tokenId } : {}), ...event.metadata }),
+    old_value: event.oldValue === undefined ? null : JSON.stringify(event.oldValue),
+    new_value: event.newValue === undefined ? null : JSON.stringify(event.newValue),
+  });
+}
+
+function toAuditLog(row: AuditLogRow): AuditLog {
+  return {
+    id: row.id,
+    action: { result: row.action_result === 1, type: row.action_type },
+    actor: { id: row.actor_id, email: row.actor_email, ip: row.actor_ip, type: row.actor_type },
+    interface: row.interface,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    ...(row.new_value === null ? {} : { newValue: row.new_value }),
+    ...(row.old_value === null ? {} : { oldValue: row.old_value }),
+    owner: { id: row.owner_id },
+    resource: { id: row.resource_id, type: row.resource_type },
+    when: formatTimestamp(new Date(row.when)),
+  };
+}
+
+/** `since`/`before` take a full-date (midnight UTC) or a date-time (REFERENCE §2.3). */
+function parseBound(name: 'since' | 'before', value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const instant = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(instant.getTime())) {
+    throw invalidField([name], 'must be a date such as 2019-04-30 or an RFC 3339 date-time');
+  }
+  return instant.toISOString();
+}
+
+/** `actor.ip`: one address or a CIDR containing the actor's address, as an inclusive key range. */
+function parseActorIp(value: string | undefined): [string, string] | undefined {
+  if (value === undefined) return undefined;
+  if (ipaddr.isValid(value)) {
+    const key = ipKey(ipaddr.process(value));
+    return [key, key];
+  }
+  if (ipaddr.isValidCIDR(value)) {
+    const v4 = ipaddr.IPv4.isValidCIDR(value);
+    const first = v4 ? ipaddr.IPv4.networkAddressFromCIDR(value) : ipaddr.IPv6.networkAddressFromCIDR(value);
+    const last = v4
+      ? ipaddr.IPv4.broadcastAddressFromCIDR(value)
+      : ipaddr.IPv6.broadcastAddressFromCIDR(value);
+    return [ipKey(first), ipKey(last)];
+  }
+  throw invalidField(['actor.ip'], 'must be an IP address or a CIDR range such as 198.51.100.0/24');
+}
+
+export interface AuditLogPage {
+  items: AuditLog[];
+  totalCount: number;
+  page: number;
+  perPage: number;
+}
+
+export async function listAuditLogsOfUser(
+  db: Db,
+  ownerId: string,
+  query: ListAuditLogsQuery,
+): Promise<AuditLogPage> {
+  const page = query.page ?? 1;
+  const perPage = query.per_page ?? 100;
+  const { rows, totalCount } = await listAuditLogs(db, {
+    ownerId,
+    id: query.id,
+    actionType: query['action.type'],
+    actorEmail: query['actor.email'],
+    actorIpKeyRange: parseActorIp(query['actor.ip']),
+    zoneName: query['zone.name'],
+    since: parseBound('since', query.since),
+    before: parseBound('before', query.before),
+    hideUserLogs: query.hide_user_logs ?? false,
+    direction: query.direction ?? 'desc',
+    limit: perPage,
+    offset: (page - 1) * perPage,
+  });
+  return { items: rows.map(toAuditLog), totalCount, page, perPage };
+}
+
+const CSV_COLUMNS: [string, (log: AuditLog) => unknown][] = [
+  ['id', (l) => l.id],
+  ['when', (l) => l.when],
+  ['action_type', (l) => l.action.type],
+  ['action_result', (l) => l.action.result],
+  ['actor_id', (l) => l.actor.id],
+  ['actor_email', (l) => l.actor.email],
+  ['actor_ip', (l) => l.actor.ip],
+  ['actor_type', (l) => l.actor.type],
+  ['interface', (l) => l.interface],
+  ['owner_id', (l) => l.owner.id],
+  ['resource_id', (l) => l.resource.id],
+  ['resource_type', (l) => l.resource.type],
+  ['old_value', (l) => l.oldValue ?? ''],
+  ['new_value', (l) => l.newValue ?? ''],
+  ['metadata', (l) => JSON.stringify(l.metadata)],
+];
+
+function csvCell(value: unknown): string {
+  const text = String(value);
+  // A leading = + - @ would run as a formula in a spreadsheet: prefix a quote (OWASP CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** `export=true`: a header row, then one row per entry (REFERENCE §9). */
+export function auditLogsToCsv(logs: AuditLog[]): string {
+  const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
+  for (const log of logs) lines.push(CSV_COLUMNS.map(([, read]) => csvCell(read(log))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,69 @@
+import type { Executor } from '../../db/database.js';
+import type { NewTokenRow, TokenRow, TokenRowUpdate } from './tokens.table.js';
+
+export async function findTokenByHash(db: Executor, valueHash: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('tokens').selectAll().where('value_hash', '=', valueHash).executeTakeFirst();
+}
+
+export async function findTokenOfUser(
+  db: Executor,
+  userId: string,
+  id: string,
+): Promise<TokenRow | undefined> {
+  return db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export interface TokenListFilter {
+  userId: string;
+  /** Tokens whose `expires_on` is at or before this instant are left out; undefined keeps all. */
+  expiredBefore: string | undefined;
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export async function listTokensOfUser(
+  db: Executor,
+  filter: TokenListFilter,
+): Promise<{ rows: TokenRow[]; totalCount: number }> {
+  let query = db.selectFrom('tokens').where('user_id', '=', filter.userId);
+  if (filter.expiredBefore !== undefined) {
+    const cutoff = filter.expiredBefore;
+    query = query.where((eb) => eb.or([eb('expires_on', 'is', null), eb('expires_on', '>', cutoff)]));
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .selectAll()
+      .orderBy('issued_on', filter.direction)
+      .orderBy('id', filter.direction)
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, totalCount: Number(count.count) };
+}
+
+export async function insertToken(db: Executor, row: NewTokenRow): Promise<void> {
+  await db.insertInto('tokens').values(row).execute();
+}
+
+export async function updateToken(db: Executor, id: string, changes: TokenRowUpdate): Promise<void> {
+  await db.updateTable('tokens').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteToken(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('tokens').where('id', '=', id).execute();
+}
+
+/** Writes coalesced `last_used_on` times; a token deleted meanwhile is simply skipped. */
+export async function updateTokensLastUsed(db: Executor, lastUsed: Map<string, string>): Promise<void> {
+  for (const [id, when] of lastUsed) {
+    await db.updateTable('tokens').set({ last_used_on: when }).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  CreateToken,
+  ListTokensQuery,
+  Token,
+  TokenCondition,
+  TokenPolicy,
+  TokenStatus,
+  TokenWithValue,
+  UpdateToken,
+  VerifiedToken,
+} from '@userflare/contract';
+import { formatTimestamp } from '../../clock.js';
+import type { ServerContext } from '../../context.js';
+import type { Executor } from '../../db/database.js';
+import { invalidField, ResourceNotFoundError } from '../../http/errors.js';
+import { listAccountIdsOfUser } from '../accounts/accounts.repository.js';
+import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { buildCondition, buildPolicies, isAddressAllowed, type OwnerReach } from './token-policies.js';
+import { generateTokenValue, inspectTokenValue } from './token-value.js';
+import {
+  deleteToken as deleteTokenRow,
+  findTokenByHash,
+  findTokenOfUser,
+  insertToken,
+  listTokensOfUser,
+  updateToken as updateTokenRow,
+} from './tokens.repository.js';
+import type { TokenRow } from './tokens.table.js';
+
+/** How long an expired token still shows with `include_expired=true` (REFERENCE §4.7: "recently"). */
+export const RECENTLY_EXPIRED_DAYS = 30;
+
+function timestamp(value: string | null | undefined): string | undefined {
+  return value ? formatTimestamp(new Date(value)) : undefined;
+}
+
+function parseInstant(field: 'expires_on' | 'not_before', value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) throw invalidField([field], 'must be an RFC 3339 date-time');
+  return instant.toISOString();
+}
+
+/** `expired` is derived once `expires_on` has passed; the bound is inclusive (REFERENCE §4.6–4.7). */
+export function tokenStatus(row: Pick<TokenRow, 'status' | 'expires_on'>, now: Date): TokenStatus {
+  if (row.expires_on !== null && now.toISOString() >= row.expires_on) return 'expired';
+  return row.status;
+}
+
+export function tokenPolicies(row: TokenRow): TokenPolicy[] {
+  return JSON.parse(row.policies) as TokenPolicy[];
+}
+
+export function tokenCondition(row: TokenRow): TokenCondition {
+  return JSON.parse(row.condition) as TokenCondition;
+}
+
+function toToken(ctx: ServerContext, row: TokenRow): Token {
+  const lastUsed = ctx.lastUsed.pendingFor(row.id) ?? row.last_used_on;
+  const token: Token = {
+    id: row.id,
+    name: row.name,
+    status: tokenStatus(row, ctx.clock.now()),
+    issued_on: formatTimestamp(new Date(row.issued_on)),
+    modified_on: formatTimestamp(new Date(row.modified_on)),
+    policies: tokenPolicies(row),
+    condition: tokenCondition(row),
+  };
+  const lastUsedOn = timestamp(lastUsed);
+  const notBefore = timestamp(row.not_before);
+  const expiresOn = timestamp(row.expires_on);
+  if (lastUsedOn) token.last_used_on = lastUsedOn;
+  if (notBefore) token.not_before = notBefore;
+  if (expiresOn) token.expires_on = expiresOn;
+  return token;
+}
+
+async function ownerReach(db: Executor, userId: string): Promise<OwnerReach> {
+  return { userId, accountIds: new Set(await listAccountIdsOfUser(db, userId)) };
+}
+
+async function findOwnTokenOrFail(db: Executor, userId: string, id: string): Promise<TokenRow> {
+  const row = await findTokenOfUser(db, userId, id);
+  if (!row) throw new ResourceNotFoundError();
+  return row;
+}
+
+function checkValidityWindow(notBefore: string | null, expiresOn: string | null): void {
+  if (notBefore !== null && expiresOn !== null && expiresOn <= notBefore) {
+    throw invalidField(['expires_on'], 'must be later than not_before');
+  }
+}
+
+export interface TokenPage {
+  items: Token[];
+  totalCount: number;
+  page: number;
+  perPage: number;
+}
+
+/** `GET /user/tokens`: expired tokens only with `include_expired`, and then only recent ones (REFERENCE §4.7). */
+export async function listTokens(
+  ctx: ServerContext,
+  userId: string,
+  query: ListTokensQuery,
+): Promise<TokenPage> {
+  const page = query.page ?? 1;
+  const perPage = query.per_page ?? 20;
+  const now = ctx.clock.now();
+  const cutoff = query.include_expired ? new Date(now.getTime() - RECENTLY_EXPIRED_DAYS * 86_400_000) : now;
+  const { rows, totalCount } = await listTokensOfUser(ctx.db, {
+    userId,
+    expiredBefore: cutoff.toISOString(),
+    direction: query.direction ?? 'asc',
+    limit: perPage,
+    offset: (page - 1) * perPage,
+  });
+  return { items: rows.map((row) => toToken(ctx, row)), totalCount, page, perPage };
+}
+
+export async function getToken(ctx: ServerContext, userId: string, id: string): Promise<Token> {
+  return toToken(ctx, await findOwnTokenOrFail(ctx.db, userId, id));
+}
+
+/** `POST /user/tokens`: the only answer with the secret; only its keyed hash is stored (REFERENCE §4.8). */
+export async function createToken(
+  ctx: ServerContext,
+  actor: Actor,
+  input: CreateToken,
+): Promise<TokenWithValue> {
+  const now = ctx.clock.now();
+  const notBefore = parseInstant('not_before', input.not_before);
+  const expiresOn = parseInstant('expires_on', input.expires_on);
+  checkValidityWindow(notBefore, expiresOn);
+  if (expiresOn !== null && expiresOn <= now.toISOString()) {
+    throw invalidField(['expires_on'], 'must be in the future');
+  }
+  const value = generateTokenValue();
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const row: TokenRow = {
+      id: randomBytes(16).toString('hex'),
+      user_id: actor.userId,
+      name: input.name,
+      status: 'active',
+      value_hash: ctx.keyring.hash(value),
+      policies: JSON.stringify(buildPolicies(input.policies, await ownerReach(trx, actor.userId))),
+      condition: JSON.stringify(buildCondition(input.condition)),
+      not_before: notBefore,
+      expires_on: expiresOn,
+      issued_on: now.toISOString(),
+      modified_on: now.toISOString(),
+      last_used_on: null,
+    };
+    await insertToken(trx, row);
+    await recordAuditLog(trx, ctx.clock, actor, {
+      ownerId: actor.userId,
+      action: 'create',
+      resource: { id: row.id, type: 'token' },
+      newValue: toToken(ctx, row),
+    });
+    return row;
+  });
+  return { ...toToken(ctx, row), value };
+}
+
+/**
+ * `PUT /user/tokens/{id}`: replaces name, policies, condition and validity window wholesale
+ * (REFERENCE §2.18). `status` sets `active` or `disabled`; `expired` is derived, so sending it back
+ * from a GET leaves the stored status as it was.
+ */
+export async function updateToken(
+  ctx: ServerContext,
+  actor: Actor,
+  id: string,
+  input: UpdateToken,
+): Promise<Token> {
+  const notBefore = parseInstant('not_before', input.not_before);
+  const expiresOn = parseInstant('expires_on', input.expires_on);
+  checkValidityWindow(notBefore, expiresOn);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const before = await findOwnTokenOrFail(trx, actor.userId, id);
+    const policies = buildPolicies(
+      input.policies,
+      await ownerReach(trx, actor.userId),
+      tokenPolicies(before),
+    );
+    const after: TokenRow = {
+      ...before,
+      name: input.name,
+      status: input.status === 'active' || input.status === 'disabled' ? input.status : before.status,
+      policies: JSON.stringify(policies),
+      condition: JSON.stringify(buildCondition(input.condition)),
+      not_before: notBefore,
+      expires_on: expiresOn,
+      modified_on: ctx.clock.now().toISOString(),
+    };
+    const {
+      id: _id,
+      user_id: _user,
+      value_hash: _hash,
+      issued_on: _issued,
+      last_used_on: _used,
+      ...changes
+    } = after;
+    await updateTokenRow(trx, id, changes);
+    await recordAuditLog(trx, ctx.clock, actor, {
+      ownerId: actor.userId,
+      action: 'update',
+      resource: { id, type: 'token' },
+      oldValue: toToken(ctx, before),
+      newValue: toToken(ctx, after),
+    });
+    return after;
+  });
+  return toToken(ctx, row);
+}
+
+export async function deleteToken(ctx: ServerContext, actor: Actor, id: string): Promise<{ id: string }> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await findOwnTokenOrFail(trx, actor.userId, id);
+    await deleteTokenRow(trx, id);
+    await recordAuditLog(trx, ctx.clock, actor, {
+      ownerId: actor.userId,
+      action: 'delete',
+      resource: { id, type: 'token' },
+      oldValue: toToken(ctx, before),
+    });
+  });
+  return { id };
+}
+
+/** `PUT /user/tokens/{id}/value`: a new secret; the old one is dead once this commits (REFERENCE §2.22). */
+export async function rollTokenValue(ctx: ServerContext, actor: Actor, id: string): Promise<string> {
+  const value = generateTokenValue();
+  await ctx.db.transaction().execute(async (trx) => {
+    await findOwnTokenOrFail(trx, actor.userId, id);
+    const modifiedOn = ctx.clock.now().toISOString();
+    await updateTokenRow(trx, id, { value_hash: ctx.keyring.hash(value), modified_on: modifiedOn });
+    await recordAuditLog(trx, ctx.clock, actor, {
+      ownerId: actor.userId,
+      action: 'roll',
+      resource: { id, type: 'token' },
+    });
+  });
+  return value;
+}
+
+/** `GET /user/tokens/verify` for the token that authenticated the request (REFERENCE §3.3). */
+export function verifiedToken(ctx: ServerContext, row: TokenRow): VerifiedToken {
+  const result: VerifiedToken = { id: row.id, status: tokenStatus(row, ctx.clock.now()) };
+  const notBefore = timestamp(row.not_before);
+  const expiresOn = timestamp(row.expires_on);
+  if (notBefore) result.not_before = notBefore;
+  if (expiresOn) result.expires_on = expiresOn;
+  return result;
+}
+
+export type TokenAuthentication =
+  | { outcome: 'authenticated'; row: TokenRow; policies: TokenPolicy[] }
+  | { outcome: 'malformed' }
+  | { outcome: 'invalid' }
+  | { outcome: 'location-denied' };
+
+/**
+ * Resolves a presented Bearer value. A value that fails its checksum is refused without a store
+ * lookup; an unknown, disabled, expired or not-yet-valid token is `invalid` (REFERENCE §3.2).
+ */
+export async function authenticateTokenValue(
+  ctx: ServerContext,
+  value: string,
+  ip: string,
+): Promise<TokenAuthentication> {
+  const shape = inspectTokenValue(value);
+  if (shape === 'malformed') return { outcome: 'malformed' };
+  if (shape === 'bad-checksum') return { outcome: 'invalid' };
+  const row = await findTokenByHash(ctx.db, ctx.keyring.hash(value));
+  if (!row) return { outcome: 'invalid' };
+  const now = ctx.clock.now();
+  if (tokenStatus(row, now) !== 'active') return { outcome: 'invalid' };
+  if (row.not_before !== null && now.toISOString() < row.not_before) return { outcome: 'invalid' };
+  if (!isAddressAllowed(tokenCondition(row), ip)) return { outcome: 'location-denied' };
+  ctx.lastUsed.record(row.id, now);
+  return { outcome: 'authenticated', row, policies: tokenPolicies(row) };
+}

@@ -1,0 +1,86 @@
+import type { EditUser, User } from '@userflare/contract';
+import type { ServerContext } from '../../context.js';
+import { listOrganizationsOfUser } from '../accounts/accounts.service.js';
+import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { findUserByEmail, findUserById, updateUser } from './users.repository.js';
+import type { UserRow } from './users.table.js';
+
+const EDITABLE_FIELDS = ['country', 'first_name', 'last_name', 'telephone', 'zipcode'] as const;
+
+/** The profile fields an audit entry shows; never the key hash. */
+function profileOf(row: UserRow) {
+  return Object.fromEntries(EDITABLE_FIELDS.map((field) => [field, row[field]]));
+}
+
+async function toUser(ctx: ServerContext, row: UserRow): Promise<User> {
+  const { organizations, twoFactorEnforced } = await listOrganizationsOfUser(ctx.db, row.id);
+  return {
+    id: row.id,
+    email: row.email,
+    betas: JSON.parse(row.betas) as string[],
+    country: row.country,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    telephone: row.telephone,
+    zipcode: row.zipcode,
+    // Follow subscriptions once they exist (issue 3); no zones are on a plan yet.
+    has_business_zones: false,
+    has_enterprise_zones: false,
+    has_pro_zones: false,
+    organizations,
+    suspended: row.suspended === 1,
+    two_factor_authentication_enabled: row.two_factor_authentication_enabled === 1,
+    two_factor_authentication_locked: twoFactorEnforced,
+  };
+}
+
+async function loadUser(ctx: ServerContext, userId: string): Promise<UserRow> {
+  const row = await findUserById(ctx.db, userId);
+  // The caller authenticated as this user a moment ago: a missing row is a server fault.
+  if (!row) throw new Error(`authenticated user ${userId} has no row`);
+  return row;
+}
+
+export async function getUser(ctx: ServerContext, userId: string): Promise<User> {
+  return toUser(ctx, await loadUser(ctx, userId));
+}
+
+/** `PATCH /user`: only the fields sent change (REFERENCE §2.2); the change and its audit entry commit together. */
+export async function editUser(ctx: ServerContext, actor: Actor, changes: EditUser): Promise<User> {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    const before = await findUserById(trx, actor.userId);
+    if (!before) throw new Error(`authenticated user ${actor.userId} has no row`);
+    const set: Partial<Record<(typeof EDITABLE_FIELDS)[number], string | null>> = {};
+    for (const field of EDITABLE_FIELDS) {
+      if (changes[field] !== undefined) set[field] = changes[field];
+    }
+    const after: UserRow = { ...before, ...set, modified_on: ctx.clock.now().toISOString() };
+    await updateUser(trx, actor.userId, { ...set, modified_on: after.modified_on });
+    await recordAuditLog(trx, ctx.clock, actor, {
+      ownerId: actor.userId,
+      action: 'update',
+      resource: { id: actor.userId, type: 'user' },
+      oldValue: profileOf(before),
+      newValue: profileOf(after),
+    });
+    return after;
+  });
+  return toUser(ctx, updated);
+}
+
+/** The user whose global API key this is, compared in constant time against its keyed hash. */
+export async function authenticateGlobalKey(
+  ctx: ServerContext,
+  email: string,
+  key: string,
+): Promise<UserRow | undefined> {
+  const row = await findUserByEmail(ctx.db, email);
+  // Hash even when the email is unknown, so the answer takes the same time either way.
+  const matches = ctx.keyring.matches(key, row?.api_key_hash ?? '0'.repeat(64));
+  return row && row.api_key_hash !== null && matches ? row : undefined;
+}
+
+/** The owner of an authenticated token; undefined if the user has gone (the token is then refused). */
+export async function findUserForToken(ctx: ServerContext, userId: string): Promise<UserRow | undefined> {
+  return findUserById(ctx.db, userId);
+}

@@ -1,0 +1,57 @@
+import { type BuiltApp, buildApp } from './app.js';
+import { type Config, ConfigError } from './config.js';
+
+export interface RunningServer extends BuiltApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where the one-time banner goes (generated secrets are shown here once, never logged). */
+  print?: (line: string) => void;
+  logger?: boolean;
+}
+
+function banner(server: BuiltApp, url: string, config: Config): string[] {
+  const lines = [`userflare listening on ${url} (API at ${url}/client/v4)`];
+  const store = config.store.kind === 'postgres' ? 'PostgreSQL' : config.store.file;
+  lines.push(`store: ${store}`);
+  const { bootstrap, secrets } = server;
+  if (bootstrap.created) {
+    lines.push(`bootstrap user: ${bootstrap.email}`);
+    if (bootstrap.generatedToken) lines.push(`bootstrap API token (shown once): ${bootstrap.generatedToken}`);
+    if (bootstrap.generatedApiKey)
+      lines.push(`bootstrap global API key (shown once): ${bootstrap.generatedApiKey}`);
+  }
+  if (secrets.generatedAdminKey)
+    lines.push(`admin key for /__userflare (shown once): ${secrets.generatedAdminKey}`);
+  return lines;
+}
+
+/** Builds the app and listens; a taken port or bad address becomes a ConfigError saying what to change. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const built = await buildApp(config, { logger: options.logger ? { level: config.logLevel } : false });
+  try {
+    await built.app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await built.app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `port ${config.port} on ${config.host} is taken: stop the other process or pass --port <n>`,
+      );
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new ConfigError(
+        `cannot listen on host ${config.host}: pass --host with an address of this machine`,
+      );
+    }
+    throw error;
+  }
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  for (const line of banner(built, url, config)) options.print?.(line);
+  return { ...built, url, close: () => built.app.close() };
+}
