@@ -10,8 +10,13 @@ import { installAuthentication } from './http/authenticate.js';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
 import { installValidators } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
+import { billingRoutes } from './modules/billing/billing.routes.js';
+import { invitesRoutes } from './modules/invites/invites.routes.js';
 import { permissionGroupsRoutes } from './modules/permission-groups/permission-groups.routes.js';
+import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { LastUsedRecorder } from './modules/tokens/last-used.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -43,6 +48,10 @@ function apiRoutes(ctx: ServerContext) {
     await api.register(permissionGroupsRoutes());
     await api.register(auditLogsRoutes(ctx));
     await api.register(accountsRoutes(ctx));
+    await api.register(invitesRoutes(ctx));
+    await api.register(organizationsRoutes(ctx));
+    await api.register(subscriptionsRoutes(ctx));
+    await api.register(billingRoutes(ctx));
   };
 }
 
@@ -90,6 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
   });
 
+  await app.register(adminRoutes(ctx, config, secrets.adminKey), { prefix: '/__userflare' });
   await app.register(apiRoutes(ctx), { prefix: '/client/v4' });
   await app.register(apiRoutes(ctx));
 

@@ -5,9 +5,11 @@ import pg from 'pg';
 import type { StoreConfig } from '../config.js';
 import type { Db } from './database.js';
 import * as initial from './migrations/001-initial.js';
+import * as organizationsBilling from './migrations/002-organizations-billing.js';
 
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-organizations-billing': organizationsBilling,
 };
 
 export interface Store {

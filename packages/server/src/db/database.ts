@@ -1,6 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { MembershipsTable, OrganizationsTable } from '../modules/accounts/accounts.table.js';
 import type { AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
+import type { BillingHistoryTable, BillingProfilesTable } from '../modules/billing/billing.table.js';
+import type { InvitesTable } from '../modules/invites/invites.table.js';
+import type { RatePlansTable, SubscriptionsTable } from '../modules/subscriptions/subscriptions.table.js';
 import type { TokensTable } from '../modules/tokens/tokens.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
 
@@ -10,7 +13,26 @@ export interface Database {
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   audit_logs: AuditLogsTable;
+  invites: InvitesTable;
+  rate_plans: RatePlansTable;
+  subscriptions: SubscriptionsTable;
+  billing_history: BillingHistoryTable;
+  billing_profiles: BillingProfilesTable;
 }
+
+/** Every table, children first: the order to empty them in. */
+export const TABLES_CHILDREN_FIRST = [
+  'audit_logs',
+  'billing_profiles',
+  'billing_history',
+  'subscriptions',
+  'rate_plans',
+  'invites',
+  'memberships',
+  'organizations',
+  'tokens',
+  'users',
+] as const satisfies readonly (keyof Database)[];
 
 /** What repositories take first: the database or a transaction on it. */
 export type Executor = Kysely<Database> | Transaction<Database>;

@@ -36,6 +36,10 @@ export const ErrorCode = {
   invalidApiToken: 1000,
   missingAuthorizationHeader: 1001,
   invalidField: 1004,
+  inviteExpired: 1101,
+  inviteAlreadyAnswered: 1102,
+  lastSuperAdministrator: 1103,
+  invalidAdminKey: 1401,
   internal: 1500,
   invalidHeaders: 6003,
   malformedJson: 6007,
@@ -118,6 +122,34 @@ export const apiErrors = {
         source: { pointer: p.pointer },
       })),
     ),
+  inviteExpired: (id: string, expiresOn: string) =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.inviteExpired,
+        message: `Invite ${id} expired on ${expiresOn} and can no longer be answered`,
+      },
+    ]),
+  inviteAlreadyAnswered: (id: string, status: string) =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.inviteAlreadyAnswered,
+        message: `Invite ${id} was already ${status}; it can be answered once`,
+      },
+    ]),
+  lastSuperAdministrator: (organization: string) =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.lastSuperAdministrator,
+        message: `You are the last Super Administrator of ${organization}: make another member Super Administrator before leaving`,
+      },
+    ]),
+  invalidAdminKey: () =>
+    new ApiError(401, [
+      {
+        code: ErrorCode.invalidAdminKey,
+        message: 'Missing or invalid X-Admin-Key header for the admin plane',
+      },
+    ]),
   malformedJson: () =>
     new ApiError(400, [{ code: ErrorCode.malformedJson, message: 'Malformed JSON in request body' }]),
   bodyTooLarge: (limit: number) =>

@@ -54,3 +54,51 @@ export async function listAccountIdsOfUser(db: Executor, userId: string): Promis
 export async function findOrganization(db: Executor, id: string): Promise<OrganizationRow | undefined> {
   return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+export async function findOrganizationByName(
+  db: Executor,
+  name: string,
+): Promise<OrganizationRow | undefined> {
+  return db.selectFrom('organizations').selectAll().where('name', '=', name).orderBy('id').executeTakeFirst();
+}
+
+export async function insertOrganization(db: Executor, row: OrganizationRow): Promise<void> {
+  await db.insertInto('organizations').values(row).execute();
+}
+
+export async function findMembership(
+  db: Executor,
+  userId: string,
+  organizationId: string,
+): Promise<MembershipRow | undefined> {
+  return db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+}
+
+export async function listMembershipsOfOrganization(
+  db: Executor,
+  organizationId: string,
+): Promise<MembershipRow[]> {
+  return db.selectFrom('memberships').selectAll().where('organization_id', '=', organizationId).execute();
+}
+
+export async function insertMembership(db: Executor, row: MembershipRow): Promise<void> {
+  await db.insertInto('memberships').values(row).execute();
+}
+
+export async function updateMembershipRoles(
+  db: Executor,
+  id: string,
+  roles: string,
+  permissions: string,
+): Promise<void> {
+  await db.updateTable('memberships').set({ roles, permissions }).where('id', '=', id).execute();
+}
+
+export async function deleteMembership(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('memberships').where('id', '=', id).execute();
+}

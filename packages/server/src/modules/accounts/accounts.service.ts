@@ -1,6 +1,6 @@
 import type { Account, Membership, Organization, TokenPolicy } from '@userflare/contract';
 import { formatTimestamp } from '../../clock.js';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { PageRequest } from '../../http/envelope.js';
 import { listMembershipsOfUser, type MembershipWithOrganization } from './accounts.repository.js';
 
@@ -43,7 +43,7 @@ function toMembership(row: MembershipWithOrganization): Membership {
  * them enforces two-factor authentication.
  */
 export async function listOrganizationsOfUser(
-  db: Db,
+  db: Executor,
   userId: string,
 ): Promise<{ organizations: Organization[]; twoFactorEnforced: boolean }> {
   const { rows } = await listMembershipsOfUser(db, { userId });

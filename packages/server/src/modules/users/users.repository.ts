@@ -6,7 +6,8 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
 }
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  // Emails are stored lowercased: Cloudflare logins are case-insensitive.
+  return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
 }
 
 export async function insertUser(db: Executor, row: NewUserRow): Promise<void> {

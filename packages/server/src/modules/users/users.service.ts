@@ -2,6 +2,7 @@ import type { EditUser, User } from '@userflare/contract';
 import type { ServerContext } from '../../context.js';
 import { listOrganizationsOfUser } from '../accounts/accounts.service.js';
 import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { listActiveZoneTiers } from '../subscriptions/subscriptions.repository.js';
 import { findUserByEmail, findUserById, updateUser } from './users.repository.js';
 import type { UserRow } from './users.table.js';
 
@@ -13,7 +14,10 @@ function profileOf(row: UserRow) {
 }
 
 async function toUser(ctx: ServerContext, row: UserRow): Promise<User> {
-  const { organizations, twoFactorEnforced } = await listOrganizationsOfUser(ctx.db, row.id);
+  const [{ organizations, twoFactorEnforced }, tiers] = await Promise.all([
+    listOrganizationsOfUser(ctx.db, row.id),
+    listActiveZoneTiers(ctx.db, row.id),
+  ]);
   return {
     id: row.id,
     email: row.email,
@@ -23,10 +27,9 @@ async function toUser(ctx: ServerContext, row: UserRow): Promise<User> {
     last_name: row.last_name,
     telephone: row.telephone,
     zipcode: row.zipcode,
-    // Follow subscriptions once they exist (issue 3); no zones are on a plan yet.
-    has_business_zones: false,
-    has_enterprise_zones: false,
-    has_pro_zones: false,
+    has_business_zones: tiers.includes('business'),
+    has_enterprise_zones: tiers.includes('enterprise'),
+    has_pro_zones: tiers.includes('pro'),
     organizations,
     suspended: row.suspended === 1,
     two_factor_authentication_enabled: row.two_factor_authentication_enabled === 1,

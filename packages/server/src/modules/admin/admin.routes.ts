@@ -1,0 +1,150 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  AdminCreateBillingItemSchema,
+  AdminCreatedUserSchema,
+  AdminCreateInviteSchema,
+  AdminCreateOrganizationSchema,
+  AdminCreateSubscriptionSchema,
+  AdminCreateUserSchema,
+  AdminRatePlanSchema,
+  AdminResetResultSchema,
+  AdminSetBillingProfileSchema,
+  BillingHistorySchema,
+  EnvelopeSchema,
+  FixtureResultSchema,
+  FixtureSchema,
+  IdentifierSchema,
+  InviteSchema,
+  RatePlanSchema,
+  SubscriptionSchema,
+} from '@userflare/contract';
+import type { Config } from '../../config.js';
+import type { ServerContext } from '../../context.js';
+import { clientIp } from '../../http/authenticate.js';
+import { ok } from '../../http/envelope.js';
+import { apiErrors } from '../../http/errors.js';
+import { responses } from '../../http/responses.js';
+import { listRatePlans } from '../subscriptions/subscriptions.repository.js';
+import { toRatePlan } from '../subscriptions/subscriptions.service.js';
+import { adminActor, inAdminTransaction, resetStore } from './admin.service.js';
+
+function sameSecret(presented: string | undefined, expected: string): boolean {
+  const a = Buffer.from(presented ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The admin plane: what Cloudflare creates elsewhere (users, organizations, invites, plans, billing)
+ * enters here, guarded by `X-Admin-Key` (DESIGN, "Operating contract"). A separate surface from the API.
+ */
+export function adminRoutes(ctx: ServerContext, config: Config, adminKey: string): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addHook('onRequest', async (request) => {
+      const presented = request.headers['x-admin-key'];
+      if (!sameSecret(Array.isArray(presented) ? presented[0] : presented, adminKey))
+        throw apiErrors.invalidAdminKey();
+    });
+    const actor = (request: Parameters<typeof clientIp>[0]) => adminActor(clientIp(request));
+
+    app.post(
+      '/users',
+      {
+        schema: { body: AdminCreateUserSchema, response: responses(EnvelopeSchema(AdminCreatedUserSchema)) },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createUser(request.body))),
+    );
+
+    app.post(
+      '/organizations',
+      {
+        schema: {
+          body: AdminCreateOrganizationSchema,
+          response: responses(EnvelopeSchema(Type.Object({ id: IdentifierSchema, name: Type.String() }))),
+        },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createOrganization(request.body))),
+    );
+
+    app.post(
+      '/invites',
+      { schema: { body: AdminCreateInviteSchema, response: responses(EnvelopeSchema(InviteSchema)) } },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createInvite(request.body))),
+    );
+
+    app.get(
+      '/rate_plans',
+      { schema: { response: responses(EnvelopeSchema(Type.Array(RatePlanSchema))) } },
+      async () => ok((await listRatePlans(ctx.db)).map(toRatePlan)),
+    );
+
+    app.post(
+      '/rate_plans',
+      { schema: { body: AdminRatePlanSchema, response: responses(EnvelopeSchema(RatePlanSchema)) } },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.upsertRatePlan(request.body))),
+    );
+
+    app.post(
+      '/subscriptions',
+      {
+        schema: {
+          body: AdminCreateSubscriptionSchema,
+          response: responses(EnvelopeSchema(SubscriptionSchema)),
+        },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createSubscription(request.body))),
+    );
+
+    app.post(
+      '/billing/history',
+      {
+        schema: {
+          body: AdminCreateBillingItemSchema,
+          response: responses(EnvelopeSchema(BillingHistorySchema)),
+        },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createBillingItem(request.body))),
+    );
+
+    app.put(
+      '/billing/profile',
+      {
+        schema: {
+          body: AdminSetBillingProfileSchema,
+          response: responses(EnvelopeSchema(Type.Object({ user_id: IdentifierSchema }))),
+        },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.setBillingProfile(request.body))),
+    );
+
+    app.post(
+      '/seed',
+      { schema: { body: FixtureSchema, response: responses(EnvelopeSchema(FixtureResultSchema)) } },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.loadFixture(request.body))),
+    );
+
+    app.post(
+      '/reset',
+      { schema: { response: responses(EnvelopeSchema(AdminResetResultSchema)) } },
+      async () => {
+        const result = await resetStore(ctx, config);
+        return ok({
+          email: result.email,
+          user_id: result.userId ?? '',
+          ...(result.generatedToken ? { token: result.generatedToken } : {}),
+          ...(result.generatedApiKey ? { api_key: result.generatedApiKey } : {}),
+        });
+      },
+    );
+  };
+}
