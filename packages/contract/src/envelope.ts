@@ -52,8 +52,8 @@ export const FailureEnvelopeSchema = Type.Object({
   result: Type.Null(),
 });
 
-/** `page` of a page-numbered list: 1 or more (REFERENCE §8.2). */
-export const PageSchema = Type.Integer({ minimum: 1, default: 1 });
+/** `page` of a page-numbered list: 1 or more (REFERENCE §8.2); capped so an offset stays a safe integer. */
+export const PageSchema = Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 });
 
 /** Every identifier is 32 lowercase hex characters (DESIGN, "Data"). */
 export const IdentifierSchema = Type.String({ pattern: '^[0-9a-f]{32}$', minLength: 32, maxLength: 32 });

@@ -26,12 +26,19 @@ export type PolicyResources = Static<typeof PolicyResourcesSchema>;
 
 export const CidrListSchema = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 });
 
-/** `condition.request_ip.in` / `not_in`: IPv4 and IPv6 CIDR lists (REFERENCE §4.5). */
-export const TokenConditionSchema = Type.Object({
-  request_ip: Type.Optional(
-    Type.Object({ in: Type.Optional(CidrListSchema), not_in: Type.Optional(CidrListSchema) }),
-  ),
-});
+const RequestIpSchema = Type.Object(
+  { in: Type.Optional(CidrListSchema), not_in: Type.Optional(CidrListSchema) },
+  { additionalProperties: false },
+);
+
+/**
+ * `condition.request_ip.in` / `not_in`: IPv4 and IPv6 CIDR lists (REFERENCE §4.5). The older docs'
+ * `"request.ip"` spelling is accepted too. Unknown keys are refused: a typo must not widen a token.
+ */
+export const TokenConditionSchema = Type.Object(
+  { request_ip: Type.Optional(RequestIpSchema), 'request.ip': Type.Optional(RequestIpSchema) },
+  { additionalProperties: false },
+);
 export type TokenCondition = Static<typeof TokenConditionSchema>;
 
 export const TokenPolicyInputSchema = Type.Object({
@@ -63,7 +70,12 @@ export const TokenPolicySchema = Type.Object({
 });
 export type TokenPolicy = Static<typeof TokenPolicySchema>;
 
-export const TokenNameSchema = Type.String({ minLength: 1, maxLength: 120 });
+export const TokenNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 120,
+  pattern: '\\S',
+  errorMessage: 'must not be blank',
+});
 
 /** `POST /user/tokens` (REFERENCE §2.17). */
 export const CreateTokenSchema = Type.Object({

@@ -1,5 +1,8 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { type BuiltApp, buildApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
+import { emptyStore } from './db/create-database.js';
 
 export interface RunningServer extends BuiltApp {
   url: string;
@@ -34,6 +37,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await built.app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    // The secrets this start generated were never shown: undo the bootstrap so the next start shows them.
+    if (built.bootstrap.created) await emptyStore(built.store.db);
+    if (built.secrets.generatedAdminKey) rmSync(join(config.dataDir, 'admin-key'), { force: true });
     await built.app.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {

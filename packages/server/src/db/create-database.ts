@@ -3,7 +3,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
-import type { Db } from './database.js';
+import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
 import * as initial from './migrations/001-initial.js';
 import * as organizationsBilling from './migrations/002-organizations-billing.js';
 
@@ -42,4 +42,9 @@ export async function migrateToLatest(db: Db): Promise<void> {
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
+}
+
+/** Deletes every row of every table, children first: a reset, or undoing a start that failed. */
+export async function emptyStore(db: Executor): Promise<void> {
+  for (const table of TABLES_CHILDREN_FIRST) await db.deleteFrom(table).execute();
 }

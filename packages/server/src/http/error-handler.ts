@@ -53,7 +53,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => failure(reply, apiErrors.noRoute(requestPath(request))));
 
   // An empty JSON body is no body: the roll endpoint must take one (REFERENCE §1.4).
-  app.removeContentTypeParser('application/json');
+  // JSON only: any other media type is refused with 6003/6105 rather than read as text.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     /^application\/([\w.+-]+\+)?json(;.*)?$/i,
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },

@@ -46,7 +46,7 @@ function describeRange(schema: Record<string, unknown>, noun: string): string {
 }
 
 function describeType(types: string[]): string {
-  const names = types.map((t) => (t === 'null' ? 'null' : t === 'integer' ? 'an integer' : `a ${t}`));
+  const names = types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`));
   return `must be ${[...new Set(names)].join(' or ')}`;
 }
 
@@ -60,6 +60,8 @@ function describe(errors: ErrorObject[]): string {
     switch (specific.keyword) {
       case 'required':
         return 'is required';
+      case 'additionalProperties':
+        return 'is not a known field here';
       case 'maxLength':
         return `must be at most ${p.limit} characters long`;
       case 'minLength':
@@ -102,6 +104,7 @@ function pathSegments(error: ErrorObject): (string | number)[] {
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
   return segments;
 }
 

@@ -31,7 +31,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const built = await buildApp(config, options.clock ? { clock: options.clock } : {});
-  const user = await built.store.db.selectFrom('users').select('id').where('email', '=', BOOTSTRAP.email).executeTakeFirstOrThrow();
+  const user = await built.store.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', BOOTSTRAP.email)
+    .executeTakeFirstOrThrow();
   return { ...built, userId: user.id, close: () => built.app.close() };
 }
 
@@ -58,6 +62,9 @@ export function bearer(token: string): Record<string, string> {
 }
 
 /** Global API key headers. */
-export function globalKey(email: string = BOOTSTRAP.email, key: string = BOOTSTRAP.apiKey): Record<string, string> {
+export function globalKey(
+  email: string = BOOTSTRAP.email,
+  key: string = BOOTSTRAP.apiKey,
+): Record<string, string> {
   return { 'x-auth-email': email, 'x-auth-key': key };
 }

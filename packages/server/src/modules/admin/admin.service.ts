@@ -18,7 +18,8 @@ import type {
 import { type BootstrapResult, bootstrapInto } from '../../bootstrap.js';
 import type { Config } from '../../config.js';
 import type { ServerContext } from '../../context.js';
-import { type Executor, TABLES_CHILDREN_FIRST } from '../../db/database.js';
+import { emptyStore } from '../../db/create-database.js';
+import type { Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
 import {
   findOrganization,
@@ -300,7 +301,7 @@ export function inAdminTransaction<T>(
 /** Empties every table and bootstraps again, in one transaction. */
 export async function resetStore(ctx: ServerContext, config: Config): Promise<BootstrapResult> {
   return ctx.db.transaction().execute(async (trx) => {
-    for (const table of TABLES_CHILDREN_FIRST) await trx.deleteFrom(table).execute();
+    await emptyStore(trx);
     return bootstrapInto(trx, ctx, config);
   });
 }

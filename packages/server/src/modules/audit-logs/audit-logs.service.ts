@@ -84,12 +84,26 @@ function toAuditLog(row: AuditLogRow): AuditLog {
   };
 }
 
-/** `since`/`before` take a full-date (midnight UTC) or a date-time (REFERENCE §2.3). */
+/** Whether the date part names a real calendar day: `new Date` rolls 2019-02-31 over into March. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * `since`/`before` take a full-date (midnight UTC) or a date-time (REFERENCE §2.3), both exclusive.
+ * Stored times have millisecond precision: a finer `before` rounds up so nothing older is lost.
+ */
 function parseBound(name: 'since' | 'before', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const instant = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(instant.getTime())) {
+  if (Number.isNaN(instant.getTime()) || !isCalendarDate(value)) {
     throw invalidField([name], 'must be a date such as 2019-04-30 or an RFC 3339 date-time');
+  }
+  const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
+  if (name === 'before' && fraction.length > 3 && /[1-9]/.test(fraction.slice(3))) {
+    instant.setTime(instant.getTime() + 1);
   }
   return instant.toISOString();
 }
@@ -119,13 +133,17 @@ export interface AuditLogPage {
   perPage: number;
 }
 
+/** The most rows one CSV export answers. */
+export const EXPORT_ROW_LIMIT = 100_000;
+
+/** The JSON listing pages; `export=true` answers every matching entry, up to EXPORT_ROW_LIMIT. */
 export async function listAuditLogsOfUser(
   db: Db,
   ownerId: string,
   query: ListAuditLogsQuery,
 ): Promise<AuditLogPage> {
-  const page = query.page ?? 1;
-  const perPage = query.per_page ?? 100;
+  const page = query.export ? 1 : (query.page ?? 1);
+  const perPage = query.export ? EXPORT_ROW_LIMIT : (query.per_page ?? 100);
   const { rows, totalCount } = await listAuditLogs(db, {
     ownerId,
     id: query.id,

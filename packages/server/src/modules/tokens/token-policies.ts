@@ -74,6 +74,9 @@ function checkResources(
  * Checks policies from a create or update and returns them as stored: server-generated ids (kept for
  * a policy that names one of the token's own), permission group names filled in from the catalogue
  * (REFERENCE §8.9). Unknown groups and resources beyond the owner are 400s naming the field (§9).
+ * The limit is what the owner can reach, not what the calling token holds: as on Cloudflare, API
+ * Tokens Write mints tokens with any of the user's rights (REFERENCE §4.9, the "Create Additional
+ * Tokens" template).
  */
 export function buildPolicies(
   input: (TokenPolicyInput & { id?: unknown })[],
@@ -96,7 +99,9 @@ export function buildPolicies(
       return { id: group.id, name: known?.name ?? '', ...(group.meta ? { meta: group.meta } : {}) };
     });
     checkResources(policy.resources, ['policies', i, 'resources'], reach, problems);
-    const id = typeof policy.id === 'string' && existingIds.has(policy.id) ? policy.id : newPolicyId();
+    // An id sent back keeps its policy's identity, once: a repeat gets a fresh id.
+    const keepsId = typeof policy.id === 'string' && existingIds.delete(policy.id);
+    const id = keepsId ? (policy.id as string) : newPolicyId();
     return { id, effect: policy.effect, permission_groups: groups, resources: policy.resources };
   });
   if (problems.length > 0) throw apiErrors.validation(problems);
@@ -105,7 +110,7 @@ export function buildPolicies(
 
 /** Checks `condition.request_ip` CIDR lists; returns the condition as stored (REFERENCE §4.5). */
 export function buildCondition(input: TokenCondition | undefined): TokenCondition {
-  const requestIp = input?.request_ip;
+  const requestIp = input?.request_ip ?? input?.['request.ip'];
   if (!requestIp) return {};
   const problems: FieldProblem[] = [];
   for (const list of ['in', 'not_in'] as const) {

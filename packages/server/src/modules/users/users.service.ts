@@ -55,8 +55,10 @@ export async function editUser(ctx: ServerContext, actor: Actor, changes: EditUs
     if (!before) throw new Error(`authenticated user ${actor.userId} has no row`);
     const set: Partial<Record<(typeof EDITABLE_FIELDS)[number], string | null>> = {};
     for (const field of EDITABLE_FIELDS) {
-      if (changes[field] !== undefined) set[field] = changes[field];
+      if (changes[field] !== undefined && changes[field] !== before[field]) set[field] = changes[field];
     }
+    // Nothing changes: no write, no audit entry.
+    if (Object.keys(set).length === 0) return before;
     const after: UserRow = { ...before, ...set, modified_on: ctx.clock.now().toISOString() };
     await updateUser(trx, actor.userId, { ...set, modified_on: after.modified_on });
     await recordAuditLog(trx, ctx.clock, actor, {
