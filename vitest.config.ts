@@ -5,6 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    reporters: ['default', './vitest.summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '@userflare/server';
+import { RESET_HELP, reset } from './commands/reset.js';
+import { SEED_HELP, seed } from './commands/seed.js';
 import { SERVE_HELP, serve } from './commands/serve.js';
 import { UsageError } from './usage-error.js';
 
@@ -8,23 +10,33 @@ const HELP = `userflare — the Cloudflare v4 User API as a real server
 Usage: userflare <command> [options]
 
 Commands:
-  serve        serve the API (what \`npm start\` runs); \`userflare serve --help\` lists its options
+  serve        serve the API (what \`npm start\` runs)
+  seed         load a fixture file into a running server
+  reset        empty a running server's store and bootstrap it again
   help         show this help
+
+\`userflare <command> --help\` lists a command's options.
 
 Point the official SDK at it with baseURL http://127.0.0.1:4010/client/v4,
 and wrangler with CLOUDFLARE_API_BASE_URL=http://127.0.0.1:4010/client/v4.
 `;
+
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_HELP, seed: SEED_HELP, reset: RESET_HELP };
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'seed':
+      return seed(rest);
+    case 'reset':
+      return reset(rest);
     case undefined:
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(command === 'help' && rest[0] === 'serve' ? SERVE_HELP : HELP);
+      process.stdout.write(command === 'help' ? (COMMAND_HELP[rest[0] ?? ''] ?? HELP) : HELP);
       return;
     default:
       throw new UsageError(`unknown command "${command}": run \`userflare --help\` to see the commands`);
@@ -43,7 +55,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exit(2);
   }
   if (isArgumentError(error)) {
-    process.stderr.write(`userflare: ${error.message}; run \`userflare serve --help\` for the options\n`);
+    process.stderr.write(`userflare: ${error.message}; run \`userflare <command> --help\` for the options\n`);
     process.exit(2);
   }
   process.stderr.write(`userflare: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, startServer } from '@userflare/server';
+import { readFixtureFile } from './fixture-file.js';
+import { describeFixtureResult } from './seed.js';
 
 export const SERVE_HELP = `Usage: userflare serve [options]
 
@@ -12,6 +14,7 @@ Options:
   --data <dir>            USERFLARE_DATA_DIR       data directory for the SQLite store and secrets (default ./.userflare)
   --database-url <url>    USERFLARE_DATABASE_URL   sqlite::memory:, sqlite:<file> or postgres://… (default: SQLite in --data)
   --log-level <level>     USERFLARE_LOG_LEVEL      fatal, error, warn, info, debug or silent (default info)
+  --seed <fixture.json>                            load a fixture into a fresh store before serving
   -h, --help                                       show this help
 `;
 
@@ -44,6 +47,7 @@ export async function serve(args: string[]): Promise<void> {
       data: { type: 'string' },
       'database-url': { type: 'string' },
       'log-level': { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,10 +65,14 @@ export async function serve(args: string[]): Promise<void> {
   const config = loadConfig(process.env, overrides);
   if (config.store.kind === 'sqlite' && config.store.file !== ':memory:')
     checkDataDir(config.store.directory);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const fixture = typeof values.seed === 'string' ? readFixtureFile(values.seed) : undefined;
   const server = await startServer(config, {
-    print: (line) => process.stdout.write(`${line}\n`),
+    print,
     logger: true,
+    ...(fixture === undefined ? {} : { fixture }),
   });
+  if (server.seeded) for (const line of describeFixtureResult(server.seeded)) print(line);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { adminTarget, callAdmin } from './admin-client.js';
+
+export const RESET_HELP = `Usage: userflare reset [options]
+
+Empties a running server's store and bootstraps it again (the bootstrap user, token and key).
+
+Options:
+  --url <url>          USERFLARE_URL         the server (default http://127.0.0.1:4010)
+  --admin-key <key>    USERFLARE_ADMIN_KEY   the admin key the server printed on its first start
+  -h, --help                                 show this help
+`;
+
+export async function reset(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      'admin-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(RESET_HELP);
+    return;
+  }
+  const result = await callAdmin<{ email: string; token?: string; api_key?: string }>(
+    adminTarget(values),
+    'POST',
+    '/reset',
+  );
+  process.stdout.write(`reset: bootstrap user ${result.email}\n`);
+  if (result.token) process.stdout.write(`bootstrap API token (shown once): ${result.token}\n`);
+  if (result.api_key) process.stdout.write(`bootstrap global API key (shown once): ${result.api_key}\n`);
+}
