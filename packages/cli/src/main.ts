@@ -55,7 +55,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exit(2);
   }
   if (isArgumentError(error)) {
-    process.stderr.write(`userflare: ${error.message}; run \`userflare <command> --help\` for the options\n`);
+    process.stderr.write(
+      `userflare: ${error.message}; run \`userflare ${process.argv[2]} --help\` for the options\n`,
+    );
     process.exit(2);
   }
   process.stderr.write(`userflare: ${error instanceof Error ? error.message : String(error)}\n`);

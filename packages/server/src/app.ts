@@ -5,9 +5,10 @@ import { type BootstrapResult, bootstrapStore } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { migrateToLatest, openStore, type Store } from './db/create-database.js';
+import { migrateToLatest, openStore, type Store, waitForStore } from './db/create-database.js';
 import { installAuthentication } from './http/authenticate.js';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
+import { apiErrors } from './http/errors.js';
 import { installValidators } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
@@ -55,16 +56,21 @@ function apiRoutes(ctx: ServerContext) {
   };
 }
 
-/** Builds the app on its store (migrated and bootstrapped) without listening; tests `inject` into it. */
-export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<BuiltApp> {
+export interface CreatedApp extends Omit<BuiltApp, 'bootstrap'> {
+  /**
+   * Waits for the store, migrates and bootstraps it; until it settles the API answers 503. Call once,
+   * after `listen` succeeded, so a start that cannot bind creates nothing.
+   */
+  prepareStore(): Promise<BootstrapResult>;
+}
+
+/**
+ * Builds the app without waiting for its store: it can listen at once and say "not ready" (503,
+ * `/readyz`) while a database that is still starting is waited for (issue 4).
+ */
+export async function createApp(config: Config, options: BuildAppOptions = {}): Promise<CreatedApp> {
   const secrets = resolveSecrets(config);
   const store = openStore(config.store);
-  try {
-    await migrateToLatest(store.db);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
 
   const logger = options.logger ?? false;
   const app = Fastify({
@@ -74,6 +80,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  store.onError((error) => app.log.error({ err: error }, 'database connection error'));
 
   const ctx: ServerContext = {
     db: store.db,
@@ -83,14 +90,27 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       app.log.error({ err: error }, 'last_used_on flush failed'),
     ),
   };
-  const bootstrap = await bootstrapStore(ctx, config);
+
+  let ready = false;
+  const prepareStore = async () => {
+    await waitForStore(store, config.storeWaitSeconds, (message) => app.log.warn(message));
+    await migrateToLatest(store);
+    const bootstrap = await bootstrapStore(ctx, config);
+    ready = true;
+    return bootstrap;
+  };
 
   installValidators(app);
   installErrorHandling(app);
+  const needsNoStore = new Set(['/healthz', '/readyz', undefined]);
+  app.addHook('onRequest', async (request) => {
+    if (!ready && !needsNoStore.has(request.routeOptions.url)) throw apiErrors.storeStarting();
+  });
   installAuthentication(app, ctx);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    if (!ready) return reply.code(503).send({ status: 'not ready', reason: 'store starting' });
     try {
       await sql`select 1`.execute(store.db);
       return { status: 'ready' };
@@ -104,9 +124,20 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(apiRoutes(ctx));
 
   app.addHook('onClose', async () => {
-    await ctx.lastUsed.close();
+    await ctx.lastUsed.close().catch((error) => app.log.error({ err: error }, 'last_used_on flush failed'));
     await store.close();
   });
   await app.ready();
-  return { app, ctx, store, secrets, bootstrap };
+  return { app, ctx, store, secrets, prepareStore };
+}
+
+/** Builds the app on its store (reachable, migrated and bootstrapped) without listening; tests `inject` into it. */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<BuiltApp> {
+  const { prepareStore, ...created } = await createApp(config, options);
+  try {
+    return { ...created, bootstrap: await prepareStore() };
+  } catch (error) {
+    await created.app.close();
+    throw error;
+  }
 }

@@ -19,6 +19,8 @@ export interface Config {
   /** Honour X-Forwarded-For from these proxies (Fastify's `trustProxy`); off by default. */
   trustProxy: boolean | string;
   logLevel: string;
+  /** How long start-up waits for an unreachable database before giving up. */
+  storeWaitSeconds: number;
 }
 
 /** A setting that cannot be used, with the variable or flag to fix. */
@@ -36,6 +38,14 @@ function parsePort(value: string): number {
     throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseSeconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new ConfigError(`${name} must be a number of seconds, got "${value}"`);
+  return seconds;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | string {
@@ -122,5 +132,10 @@ export function loadConfig(
     secret,
     trustProxy: parseTrustProxy(read('USERFLARE_TRUST_PROXY')),
     logLevel: read('USERFLARE_LOG_LEVEL') || 'info',
+    storeWaitSeconds: parseSeconds(
+      'USERFLARE_DATABASE_WAIT_SECONDS',
+      read('USERFLARE_DATABASE_WAIT_SECONDS'),
+      30,
+    ),
   };
 }

@@ -1,13 +1,20 @@
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { StoreConfig } from '../config.js';
+import { ConfigError, type StoreConfig } from '../config.js';
+import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './column-types.js';
 import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
 import * as initial from './migrations/001-initial.js';
 import * as organizationsBilling from './migrations/002-organizations-billing.js';
 
-const migrations: Record<string, Migration> = {
+interface MigrationModule {
+  up(db: Kysely<unknown>, types: ColumnTypes): Promise<void>;
+  down(db: Kysely<unknown>): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': initial,
   '002-organizations-billing': organizationsBilling,
 };
@@ -15,15 +22,44 @@ const migrations: Record<string, Migration> = {
 export interface Store {
   db: Db;
   dialect: 'sqlite' | 'postgres';
+  /** Where the store is, for messages: the file, or the PostgreSQL URL without its password. */
+  location: string;
+  /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
+  onError(handler: (error: Error) => void): void;
   close(): Promise<void>;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured PostgreSQL URL';
+  }
 }
 
 /** The only place that knows SQLite from PostgreSQL. */
 export function openStore(config: StoreConfig): Store {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: 5_000,
+    });
+    const handlers: ((error: Error) => void)[] = [];
+    // Without a listener, an idle client losing its connection would crash the process.
+    pool.on('error', (error) => {
+      for (const handler of handlers) handler(error);
+    });
     const db = new Kysely<never>({ dialect: new PostgresDialect({ pool }) }) as unknown as Db;
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      location: withoutPassword(config.url),
+      onError: (handler) => handlers.push(handler),
+      close: () => db.destroy(),
+    };
   }
   if (config.file !== ':memory:') mkdirSync(config.directory, { recursive: true });
   const sqlite = new SqliteDatabase(config.file);
@@ -32,11 +68,45 @@ export function openStore(config: StoreConfig): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<never>({ dialect: new SqliteDialect({ database: sqlite }) }) as unknown as Db;
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: config.file, onError: () => {}, close: () => db.destroy() };
 }
 
-export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * Waits for the database to answer, retrying every second and saying so, for up to `seconds`; then
+ * fails with a message that says what to check (issue 4).
+ */
+export async function waitForStore(
+  store: Store,
+  seconds: number,
+  warn: (message: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`.execute(store.db);
+      return;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (Date.now() >= deadline) {
+        throw new ConfigError(
+          `cannot reach the database at ${store.location} after ${seconds} s (${reason}): check USERFLARE_DATABASE_URL and that the database is running`,
+        );
+      }
+      warn(`waiting for the database at ${store.location} (attempt ${attempt}): ${reason}`);
+      await sleep(1000);
+    }
+  }
+}
+
+export async function migrateToLatest(store: Store): Promise<void> {
+  const types = store.dialect === 'postgres' ? postgresColumnTypes : sqliteColumnTypes;
+  const migrations: Record<string, Migration> = Object.fromEntries(
+    Object.entries(MIGRATIONS).map(([name, module]) => [
+      name,
+      { up: (db) => module.up(db, types), down: module.down },
+    ]),
+  );
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -47,4 +117,38 @@ export async function migrateToLatest(db: Db): Promise<void> {
 /** Deletes every row of every table, children first: a reset, or undoing a start that failed. */
 export async function emptyStore(db: Executor): Promise<void> {
   for (const table of TABLES_CHILDREN_FIRST) await db.deleteFrom(table).execute();
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions.
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/**
+ * What a store error means for the client: a unique value taken by a concurrent request, or a store
+ * that cannot be reached right now (a 5xx the SDK retries). Anything else is a server fault.
+ */
+export function classifyStoreError(error: unknown): 'unique-violation' | 'unavailable' | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return 'unique-violation';
+  }
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return 'unavailable';
+  if (/Connection terminated|connection error|timeout exceeded when trying to connect/i.test(error.message)) {
+    return 'unavailable';
+  }
+  return undefined;
 }

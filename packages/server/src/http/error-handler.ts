@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
+import { classifyStoreError } from '../db/create-database.js';
 import { ApiError, apiErrors, ResourceNotFoundError } from './errors.js';
 import { toFieldProblems } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 function failure(reply: FastifyReply, error: ApiError) {
+  if (error.statusCode === 503) reply.header('retry-after', '1');
   return reply
     .code(error.statusCode)
     .type('application/json')
@@ -35,6 +37,9 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError | un
       return apiErrors.invalidHeaders(['contentType']);
   }
   if (error instanceof SyntaxError) return apiErrors.malformedJson();
+  const storeProblem = classifyStoreError(error);
+  if (storeProblem === 'unique-violation') return apiErrors.conflict();
+  if (storeProblem === 'unavailable') return apiErrors.storeUnavailable();
   return undefined;
 }
 

@@ -40,6 +40,9 @@ export const ErrorCode = {
   inviteAlreadyAnswered: 1102,
   lastSuperAdministrator: 1103,
   invalidAdminKey: 1401,
+  conflict: 1409,
+  storeStarting: 1503,
+  storeUnavailable: 1504,
   internal: 1500,
   invalidHeaders: 6003,
   malformedJson: 6007,
@@ -155,6 +158,25 @@ export const apiErrors = {
   bodyTooLarge: (limit: number) =>
     new ApiError(413, [
       { code: ErrorCode.bodyTooLarge, message: `Request body is larger than the limit of ${limit} bytes` },
+    ]),
+  /** A unique value taken by a concurrent request; the SDK retries 409 (CLIENTS §7). */
+  conflict: () =>
+    new ApiError(409, [
+      {
+        code: ErrorCode.conflict,
+        message: 'A concurrent request created the same record; retry the request',
+      },
+    ]),
+  storeStarting: () =>
+    new ApiError(503, [
+      {
+        code: ErrorCode.storeStarting,
+        message: 'userflare is starting and its store is not ready yet; retry shortly',
+      },
+    ]),
+  storeUnavailable: () =>
+    new ApiError(503, [
+      { code: ErrorCode.storeUnavailable, message: 'The store is unreachable; retry shortly' },
     ]),
   internal: () =>
     new ApiError(500, [{ code: ErrorCode.internal, message: 'Internal server error, please retry' }]),

@@ -1,20 +1,21 @@
 import type { Kysely } from 'kysely';
+import type { ColumnTypes } from '../column-types.js';
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
   await db.schema
     .createTable('invites')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('organization_id', 'varchar(32)', (c) =>
+    .addColumn('id', t.text(32), (c) => c.primaryKey())
+    .addColumn('organization_id', t.text(32), (c) =>
       c.notNull().references('organizations.id').onDelete('cascade'),
     )
-    .addColumn('invited_member_id', 'varchar(32)', (c) => c.references('users.id').onDelete('cascade'))
-    .addColumn('invited_member_email', 'varchar(90)', (c) => c.notNull())
-    .addColumn('invited_by', 'varchar(90)', (c) => c.notNull())
-    .addColumn('roles', 'text', (c) => c.notNull())
-    .addColumn('status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('invited_on', 'varchar(40)', (c) => c.notNull())
-    .addColumn('expires_on', 'varchar(40)', (c) => c.notNull())
-    .addColumn('responded_on', 'varchar(40)')
+    .addColumn('invited_member_id', t.text(32), (c) => c.references('users.id').onDelete('cascade'))
+    .addColumn('invited_member_email', t.text(90), (c) => c.notNull())
+    .addColumn('invited_by', t.text(90), (c) => c.notNull())
+    .addColumn('roles', t.text(), (c) => c.notNull())
+    .addColumn('status', t.text(16), (c) => c.notNull())
+    .addColumn('invited_on', t.text(40), (c) => c.notNull())
+    .addColumn('expires_on', t.text(40), (c) => c.notNull())
+    .addColumn('responded_on', t.text(40))
     .execute();
   await db.schema
     .createIndex('invites_member')
@@ -29,31 +30,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('rate_plans')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('public_name', 'varchar(100)', (c) => c.notNull())
-    .addColumn('currency', 'varchar(8)', (c) => c.notNull())
-    .addColumn('scope', 'varchar(32)', (c) => c.notNull())
+    .addColumn('id', t.text(64), (c) => c.primaryKey())
+    .addColumn('public_name', t.text(100), (c) => c.notNull())
+    .addColumn('currency', t.text(8), (c) => c.notNull())
+    .addColumn('scope', t.text(32), (c) => c.notNull())
     .addColumn('externally_managed', 'integer', (c) => c.notNull())
     .addColumn('is_contract', 'integer', (c) => c.notNull())
-    .addColumn('sets', 'text', (c) => c.notNull())
-    .addColumn('tier', 'varchar(16)', (c) => c.notNull())
-    .addColumn('prices', 'text', (c) => c.notNull())
+    .addColumn('sets', t.text(), (c) => c.notNull())
+    .addColumn('tier', t.text(16), (c) => c.notNull())
+    .addColumn('prices', t.text(), (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('subscriptions')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('user_id', 'varchar(32)', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('rate_plan_id', 'varchar(64)', (c) => c.notNull().references('rate_plans.id'))
-    .addColumn('frequency', 'varchar(16)', (c) => c.notNull())
-    .addColumn('state', 'varchar(20)', (c) => c.notNull())
+    .addColumn('id', t.text(32), (c) => c.primaryKey())
+    .addColumn('user_id', t.text(32), (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('rate_plan_id', t.text(64), (c) => c.notNull().references('rate_plans.id'))
+    .addColumn('frequency', t.text(16), (c) => c.notNull())
+    .addColumn('state', t.text(20), (c) => c.notNull())
     .addColumn('price', 'double precision', (c) => c.notNull())
-    .addColumn('currency', 'varchar(8)', (c) => c.notNull())
-    .addColumn('current_period_start', 'varchar(40)', (c) => c.notNull())
-    .addColumn('current_period_end', 'varchar(40)', (c) => c.notNull())
-    .addColumn('zone_id', 'varchar(32)')
-    .addColumn('zone_name', 'varchar(253)')
-    .addColumn('created_on', 'varchar(40)', (c) => c.notNull())
+    .addColumn('currency', t.text(8), (c) => c.notNull())
+    .addColumn('current_period_start', t.text(40), (c) => c.notNull())
+    .addColumn('current_period_end', t.text(40), (c) => c.notNull())
+    .addColumn('zone_id', t.text(32))
+    .addColumn('zone_name', t.text(253))
+    .addColumn('created_on', t.text(40), (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('subscriptions_user')
@@ -63,15 +64,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('billing_history')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('user_id', 'varchar(32)', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('action', 'varchar(30)', (c) => c.notNull())
-    .addColumn('type', 'varchar(30)', (c) => c.notNull())
+    .addColumn('id', t.text(32), (c) => c.primaryKey())
+    .addColumn('user_id', t.text(32), (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('action', t.text(30), (c) => c.notNull())
+    .addColumn('type', t.text(30), (c) => c.notNull())
     .addColumn('amount', 'double precision', (c) => c.notNull())
-    .addColumn('currency', 'varchar(8)', (c) => c.notNull())
-    .addColumn('description', 'varchar(255)', (c) => c.notNull())
-    .addColumn('occurred_at', 'varchar(40)', (c) => c.notNull())
-    .addColumn('zone_name', 'varchar(253)')
+    .addColumn('currency', t.text(8), (c) => c.notNull())
+    .addColumn('description', t.text(255), (c) => c.notNull())
+    .addColumn('occurred_at', t.text(40), (c) => c.notNull())
+    .addColumn('zone_name', t.text(253))
     .execute();
   for (const [name, columns] of [
     ['billing_history_user_occurred', ['user_id', 'occurred_at', 'id']],
@@ -87,11 +88,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('billing_profiles')
-    .addColumn('user_id', 'varchar(32)', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
-    .addColumn('id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('fields', 'text', (c) => c.notNull())
-    .addColumn('created_on', 'varchar(40)', (c) => c.notNull())
-    .addColumn('edited_on', 'varchar(40)', (c) => c.notNull())
+    .addColumn('user_id', t.text(32), (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+    .addColumn('id', t.text(32), (c) => c.notNull())
+    .addColumn('fields', t.text(), (c) => c.notNull())
+    .addColumn('created_on', t.text(40), (c) => c.notNull())
+    .addColumn('edited_on', t.text(40), (c) => c.notNull())
     .execute();
 
   await db.schema
