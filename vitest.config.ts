@@ -1,12 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+// The whole API suite runs on SQLite, and again on PostgreSQL when USERFLARE_TEST_DATABASE_URL names a
+// server (`.ci/run` sets it): each run creates a database of its own and drops it (issue 4).
+const postgresUrl = process.env.USERFLARE_TEST_DATABASE_URL;
+
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
-    reporters: ['default', './vitest.summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    reporters: ['default', './vitest.summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        // `*.pg.test.ts` covers what only a shared database has: replicas, cut connections.
+        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts'], exclude: ['**/*.pg.test.ts'] },
+      },
+      ...(postgresUrl
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['packages/server/test/**/*.test.ts'],
+                // These drive clients or files, not the store: the SQLite run covers them.
+                exclude: ['packages/server/test/wrangler.test.ts', 'packages/server/test/restart.test.ts'],
+                globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

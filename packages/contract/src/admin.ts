@@ -154,15 +154,19 @@ export type AdminSetBillingProfile = Static<typeof AdminSetBillingProfileSchema>
  * A fixture file: every section optional, applied in this order in one transaction, so a bad entry
  * refuses the whole file.
  */
-export const FixtureSchema = Type.Object({
-  users: Type.Optional(Type.Array(AdminCreateUserSchema)),
-  rate_plans: Type.Optional(Type.Array(AdminRatePlanSchema)),
-  organizations: Type.Optional(Type.Array(AdminCreateOrganizationSchema)),
-  invites: Type.Optional(Type.Array(AdminCreateInviteSchema)),
-  subscriptions: Type.Optional(Type.Array(AdminCreateSubscriptionSchema)),
-  billing_history: Type.Optional(Type.Array(AdminCreateBillingItemSchema)),
-  billing_profiles: Type.Optional(Type.Array(AdminSetBillingProfileSchema)),
-});
+export const FixtureSchema = Type.Object(
+  {
+    users: Type.Optional(Type.Array(AdminCreateUserSchema)),
+    rate_plans: Type.Optional(Type.Array(AdminRatePlanSchema)),
+    organizations: Type.Optional(Type.Array(AdminCreateOrganizationSchema)),
+    invites: Type.Optional(Type.Array(AdminCreateInviteSchema)),
+    subscriptions: Type.Optional(Type.Array(AdminCreateSubscriptionSchema)),
+    billing_history: Type.Optional(Type.Array(AdminCreateBillingItemSchema)),
+    billing_profiles: Type.Optional(Type.Array(AdminSetBillingProfileSchema)),
+  },
+  // A misspelled section must be refused, not silently skipped.
+  { additionalProperties: false },
+);
 export type Fixture = Static<typeof FixtureSchema>;
 
 export const FixtureResultSchema = Type.Object({

@@ -58,10 +58,12 @@ function apiRoutes(ctx: ServerContext) {
 
 export interface CreatedApp extends Omit<BuiltApp, 'bootstrap'> {
   /**
-   * Waits for the store, migrates and bootstraps it; until it settles the API answers 503. Call once,
-   * after `listen` succeeded, so a start that cannot bind creates nothing.
+   * Waits for the store, migrates and bootstraps it. Call once, after `listen` succeeded, so a start
+   * that cannot bind creates nothing. Until `markReady` the API answers 503; meanwhile only the
+   * admin plane's seed route is open, so `--seed` loads before anyone reads.
    */
   prepareStore(): Promise<BootstrapResult>;
+  markReady(): void;
 }
 
 /**
@@ -91,12 +93,12 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     ),
   };
 
-  let ready = false;
+  let state: 'starting' | 'seeding' | 'ready' = 'starting';
   const prepareStore = async () => {
     await waitForStore(store, config.storeWaitSeconds, (message) => app.log.warn(message));
     await migrateToLatest(store);
     const bootstrap = await bootstrapStore(ctx, config);
-    ready = true;
+    state = 'seeding';
     return bootstrap;
   };
 
@@ -104,13 +106,15 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   installErrorHandling(app);
   const needsNoStore = new Set(['/healthz', '/readyz', undefined]);
   app.addHook('onRequest', async (request) => {
-    if (!ready && !needsNoStore.has(request.routeOptions.url)) throw apiErrors.storeStarting();
+    if (state === 'ready' || needsNoStore.has(request.routeOptions.url)) return;
+    if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return;
+    throw apiErrors.storeStarting();
   });
   installAuthentication(app, ctx);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (!ready) return reply.code(503).send({ status: 'not ready', reason: 'store starting' });
+    if (state !== 'ready') return reply.code(503).send({ status: 'not ready', reason: `store ${state}` });
     try {
       await sql`select 1`.execute(store.db);
       return { status: 'ready' };
@@ -128,14 +132,19 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     await store.close();
   });
   await app.ready();
-  return { app, ctx, store, secrets, prepareStore };
+  const markReady = () => {
+    state = 'ready';
+  };
+  return { app, ctx, store, secrets, prepareStore, markReady };
 }
 
 /** Builds the app on its store (reachable, migrated and bootstrapped) without listening; tests `inject` into it. */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<BuiltApp> {
-  const { prepareStore, ...created } = await createApp(config, options);
+  const { prepareStore, markReady, ...created } = await createApp(config, options);
   try {
-    return { ...created, bootstrap: await prepareStore() };
+    const bootstrap = await prepareStore();
+    markReady();
+    return { ...created, bootstrap };
   } catch (error) {
     await created.app.close();
     throw error;

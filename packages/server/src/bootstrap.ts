@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
+import { lockForStartup } from './db/create-database.js';
 import type { Executor } from './db/database.js';
 import { ensureBuiltInRatePlans } from './modules/subscriptions/subscriptions.service.js';
 import { provisionUser } from './modules/users/provision-user.js';
@@ -44,5 +45,8 @@ export async function bootstrapInto(
 }
 
 export async function bootstrapStore(ctx: ServerContext, config: Config): Promise<BootstrapResult> {
-  return ctx.db.transaction().execute((trx) => bootstrapInto(trx, ctx, config));
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockForStartup(trx);
+    return bootstrapInto(trx, ctx, config);
+  });
 }

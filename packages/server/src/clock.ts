@@ -9,3 +9,14 @@ export const systemClock: Clock = { now: () => new Date() };
 export function formatTimestamp(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * Parses an RFC 3339 time, rounding finer-than-millisecond digits up: stored times have millisecond
+ * precision, so `>= t` and `< t` bounds then keep exactly the entries the client's instant implies.
+ */
+export function parseInstantRoundingUp(value: string): Date {
+  const instant = new Date(value);
+  const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
+  if (/[1-9]/.test(fraction.slice(3))) instant.setTime(instant.getTime() + 1);
+  return instant;
+}

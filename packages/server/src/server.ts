@@ -83,7 +83,7 @@ function listenError(error: unknown, config: Config): unknown {
  * refused fixture becomes a ConfigError saying what to change.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const { prepareStore, ...created } = await createApp(config, {
+  const { prepareStore, markReady, ...created } = await createApp(config, {
     logger: options.logger ? { level: config.logLevel } : false,
   });
   // The admin key this start generated was never shown if the start fails: the next start makes a new one.
@@ -116,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await created.app.close();
     throw error;
   }
+  markReady();
   const address = created.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,9 +1,12 @@
-import type { BillingHistory, BillingProfile, Subscription } from '@userflare/contract';
+import type {
+  AdminCreateBillingItem,
+  BillingHistory,
+  BillingProfile,
+  Subscription,
+} from '@userflare/contract';
 import Cloudflare from 'cloudflare';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ALL_ACCOUNTS,
-  type AuditEntry,
   adminCreateBillingItem,
   adminCreateRatePlan,
   adminCreateSubscription,
@@ -136,7 +139,10 @@ function expectNoRoute(reply: Reply<Envelope<unknown>>, status: 400 | 404, path:
   expect(reply.body).toEqual({
     success: false,
     errors: [
-      { code: 7003, message: `Could not route to /client/v4${path}, perhaps your object identifier is invalid?` },
+      {
+        code: 7003,
+        message: `Could not route to /client/v4${path}, perhaps your object identifier is invalid?`,
+      },
       { code: 7000, message: 'No route for that URI' },
     ],
     messages: [],
@@ -151,7 +157,10 @@ function expectAuthenticationError(reply: Reply<Envelope<unknown>>): void {
 }
 
 const putSubscription = (t: TestApp, id: string, body: unknown, headers?: Record<string, string>) =>
-  api<Envelope<Subscription>>(t, 'PUT', `/user/subscriptions/${id}`, { body, ...(headers ? { headers } : {}) });
+  api<Envelope<Subscription>>(t, 'PUT', `/user/subscriptions/${id}`, {
+    body,
+    ...(headers ? { headers } : {}),
+  });
 
 const deleteSubscription = (t: TestApp, id: string, headers?: Record<string, string>) =>
   api<Envelope<unknown>>(t, 'DELETE', `/user/subscriptions/${id}`, headers ? { headers } : {});
@@ -450,7 +459,12 @@ describe('PUT /user/subscriptions/{id}', () => {
       field: 'rate_plan.id',
       pointer: '/rate_plan/id',
     },
-    { why: 'a rate plan given as a bare string', body: { rate_plan: 'pro' }, field: 'rate_plan', pointer: '/rate_plan' },
+    {
+      why: 'a rate plan given as a bare string',
+      body: { rate_plan: 'pro' },
+      field: 'rate_plan',
+      pointer: '/rate_plan',
+    },
   ])('refuses $why with 400 naming $field and changes nothing', async ({ body, field, pointer }) => {
     const created = await subscribe(h.t);
     h.clock.advance(60 * SECOND);
@@ -490,7 +504,11 @@ describe('PUT /user/subscriptions/{id}', () => {
   it.each(['not-an-id', 'ABCDEF0123456789ABCDEF0123456789', '0123456789abcdef'])(
     'answers 400 with 7003 and 7000 for the malformed id %s',
     async (id) => {
-      expectNoRoute(await putSubscription(h.t, id, { frequency: 'yearly' }), 400, `/user/subscriptions/${id}`);
+      expectNoRoute(
+        await putSubscription(h.t, id, { frequency: 'yearly' }),
+        400,
+        `/user/subscriptions/${id}`,
+      );
     },
   );
 });
@@ -623,7 +641,10 @@ describe('has_pro_zones, has_business_zones and has_enterprise_zones on GET /use
 /** Five items of the bootstrap user and one of another user, out of time order. */
 async function seedHistory(t: TestApp) {
   await adminCreateUser(t, { email: 'other@example.com' });
-  const item = (id: string, fields: Record<string, unknown>) => ({
+  const item = (
+    id: string,
+    fields: Omit<AdminCreateBillingItem, 'id' | 'user' | 'description'> & { user?: string },
+  ) => ({
     id: id.repeat(32),
     user: BOOTSTRAP.email,
     description: `item ${id}`,
@@ -631,12 +652,36 @@ async function seedHistory(t: TestApp) {
   });
   await adminSeed(t, {
     billing_history: [
-      item('a', { action: 'subscription', type: 'charge', amount: 25, occurred_at: '2030-01-05T00:00:00Z', zone: { name: 'example.com' } }),
-      item('b', { action: 'subscription', type: 'charge', amount: 2400, occurred_at: '2030-01-10T00:00:00Z', zone: { name: 'shop.example.com' } }),
+      item('a', {
+        action: 'subscription',
+        type: 'charge',
+        amount: 25,
+        occurred_at: '2030-01-05T00:00:00Z',
+        zone: { name: 'example.com' },
+      }),
+      item('b', {
+        action: 'subscription',
+        type: 'charge',
+        amount: 2400,
+        occurred_at: '2030-01-10T00:00:00Z',
+        zone: { name: 'shop.example.com' },
+      }),
       item('c', { action: 'payment', type: 'credit', amount: -25, occurred_at: '2030-01-12T08:30:00Z' }),
-      item('d', { action: 'subscription', type: 'cancellation', amount: 0, occurred_at: '2030-01-15T00:00:00Z', zone: { name: 'example.com' } }),
+      item('d', {
+        action: 'subscription',
+        type: 'cancellation',
+        amount: 0,
+        occurred_at: '2030-01-15T00:00:00Z',
+        zone: { name: 'example.com' },
+      }),
       item('e', { action: 'refund', type: 'credit', amount: -10, occurred_at: '2030-01-03T00:00:00Z' }),
-      item('f', { user: 'other@example.com', action: 'subscription', type: 'charge', amount: 99, occurred_at: '2030-01-20T00:00:00Z' }),
+      item('f', {
+        user: 'other@example.com',
+        action: 'subscription',
+        type: 'charge',
+        amount: 99,
+        occurred_at: '2030-01-20T00:00:00Z',
+      }),
     ],
   });
 }
@@ -646,14 +691,22 @@ describe('GET /user/billing/history', () => {
 
   /** The one-letter names of the listed items (their ids are that letter 32 times). */
   async function letters(query: string): Promise<string> {
-    const result = expectOk(await api<Envelope<BillingHistory[]>>(h.t, 'GET', `/user/billing/history${query}`));
+    const result = expectOk(
+      await api<Envelope<BillingHistory[]>>(h.t, 'GET', `/user/billing/history${query}`),
+    );
     return result.map((item) => item.id[0]).join('');
   }
 
   it('answers an empty page on a fresh store', async () => {
     const reply = await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history');
     expect(expectOk(reply)).toEqual([]);
-    expect(reply.body.result_info).toEqual({ page: 1, per_page: 20, count: 0, total_count: 0, total_pages: 0 });
+    expect(reply.body.result_info).toEqual({
+      page: 1,
+      per_page: 20,
+      count: 0,
+      total_count: 0,
+      total_pages: 0,
+    });
   });
 
   it("lists the caller's items newest first with every field, never another user's", async () => {
@@ -672,7 +725,13 @@ describe('GET /user/billing/history', () => {
       zone: { name: 'shop.example.com' },
     });
     expect(result[1]?.zone).toEqual({});
-    expect(reply.body.result_info).toEqual({ page: 1, per_page: 20, count: 5, total_count: 5, total_pages: 1 });
+    expect(reply.body.result_info).toEqual({
+      page: 1,
+      per_page: 20,
+      count: 5,
+      total_count: 5,
+      total_pages: 1,
+    });
   });
 
   it.each([
@@ -742,10 +801,24 @@ describe('GET /user/billing/history', () => {
       occurred_at: new Date(Date.UTC(2030, 0, 1, i)).toISOString(),
     }));
     await adminSeed(h.t, { billing_history: items });
-    const page2 = await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?per_page=5&page=2');
+    const page2 = await api<Envelope<BillingHistory[]>>(
+      h.t,
+      'GET',
+      '/user/billing/history?per_page=5&page=2',
+    );
     expect(expectOk(page2).map((item) => item.amount)).toEqual([6, 5, 4, 3, 2]);
-    expect(page2.body.result_info).toEqual({ page: 2, per_page: 5, count: 5, total_count: 12, total_pages: 3 });
-    const page3 = await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?per_page=5&page=3');
+    expect(page2.body.result_info).toEqual({
+      page: 2,
+      per_page: 5,
+      count: 5,
+      total_count: 12,
+      total_pages: 3,
+    });
+    const page3 = await api<Envelope<BillingHistory[]>>(
+      h.t,
+      'GET',
+      '/user/billing/history?per_page=5&page=3',
+    );
     expect(expectOk(page3).map((item) => item.amount)).toEqual([1, 0]);
     const all = await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?per_page=50');
     expect(expectOk(all)).toHaveLength(12);
@@ -753,12 +826,22 @@ describe('GET /user/billing/history', () => {
 
   it('answers a page past the end with 200 and an empty result', async () => {
     await seedHistory(h.t);
-    const reply = await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?per_page=5&page=2');
-    expect(expectOk(reply)).toEqual([]);
-    expect(reply.body.result_info).toEqual({ page: 2, per_page: 5, count: 0, total_count: 5, total_pages: 1 });
-    expect(expectOk(await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?page=999'))).toEqual(
-      [],
+    const reply = await api<Envelope<BillingHistory[]>>(
+      h.t,
+      'GET',
+      '/user/billing/history?per_page=5&page=2',
     );
+    expect(expectOk(reply)).toEqual([]);
+    expect(reply.body.result_info).toEqual({
+      page: 2,
+      per_page: 5,
+      count: 0,
+      total_count: 5,
+      total_pages: 1,
+    });
+    expect(
+      expectOk(await api<Envelope<BillingHistory[]>>(h.t, 'GET', '/user/billing/history?page=999')),
+    ).toEqual([]);
   });
 
   it.each([
@@ -893,11 +976,13 @@ describe('GET /user/billing/profile', () => {
     });
   });
 
-  it("shows each user only their own stored profile", async () => {
+  it('shows each user only their own stored profile', async () => {
     const other = await createOtherUser(h.t);
     await adminSetBillingProfile(h.t, { user: BOOTSTRAP.email, company: 'Acme Corp' });
     const theirs = expectOk(
-      await api<Envelope<BillingProfile>>(h.t, 'GET', '/user/billing/profile', { headers: bearer(other.token) }),
+      await api<Envelope<BillingProfile>>(h.t, 'GET', '/user/billing/profile', {
+        headers: bearer(other.token),
+      }),
     );
     expect(theirs.id).toBe(other.id);
     expect(theirs.primary_email).toBe('other@example.com');
@@ -982,53 +1067,55 @@ describe('the audit trail of subscription changes', () => {
       userDetails: string;
     }
 
-    const refused: { name: string; status: number; send: (s: Setup) => Promise<Reply<Envelope<unknown>>> }[] = [
-      {
-        name: 'a PUT with an unknown frequency',
-        status: 400,
-        send: (s) => putSubscription(h.t, s.mine.id, { frequency: 'daily' }),
-      },
-      {
-        name: 'a PUT with an unknown rate plan',
-        status: 400,
-        send: (s) => putSubscription(h.t, s.mine.id, { frequency: 'yearly', rate_plan: { id: 'platinum' } }),
-      },
-      {
-        name: 'a PUT on a malformed id',
-        status: 400,
-        send: () => putSubscription(h.t, 'not-an-id', { frequency: 'yearly' }),
-      },
-      {
-        name: "a PUT on another user's subscription",
-        status: 404,
-        send: (s) => putSubscription(h.t, s.theirs.id, { frequency: 'yearly' }),
-      },
-      {
-        name: "a DELETE of another user's subscription",
-        status: 404,
-        send: (s) => deleteSubscription(h.t, s.theirs.id),
-      },
-      {
-        name: 'a DELETE of an unknown subscription',
-        status: 404,
-        send: () => deleteSubscription(h.t, UNKNOWN_ID),
-      },
-      {
-        name: 'a PUT with a Billing Read token',
-        status: 403,
-        send: (s) => putSubscription(h.t, s.mine.id, { frequency: 'yearly' }, bearer(s.billingRead)),
-      },
-      {
-        name: 'a DELETE with a Billing Read token',
-        status: 403,
-        send: (s) => deleteSubscription(h.t, s.mine.id, bearer(s.billingRead)),
-      },
-      {
-        name: 'a DELETE with a User Details Read token',
-        status: 403,
-        send: (s) => deleteSubscription(h.t, s.mine.id, bearer(s.userDetails)),
-      },
-    ];
+    const refused: { name: string; status: number; send: (s: Setup) => Promise<Reply<Envelope<unknown>>> }[] =
+      [
+        {
+          name: 'a PUT with an unknown frequency',
+          status: 400,
+          send: (s) => putSubscription(h.t, s.mine.id, { frequency: 'daily' }),
+        },
+        {
+          name: 'a PUT with an unknown rate plan',
+          status: 400,
+          send: (s) =>
+            putSubscription(h.t, s.mine.id, { frequency: 'yearly', rate_plan: { id: 'platinum' } }),
+        },
+        {
+          name: 'a PUT on a malformed id',
+          status: 400,
+          send: () => putSubscription(h.t, 'not-an-id', { frequency: 'yearly' }),
+        },
+        {
+          name: "a PUT on another user's subscription",
+          status: 404,
+          send: (s) => putSubscription(h.t, s.theirs.id, { frequency: 'yearly' }),
+        },
+        {
+          name: "a DELETE of another user's subscription",
+          status: 404,
+          send: (s) => deleteSubscription(h.t, s.theirs.id),
+        },
+        {
+          name: 'a DELETE of an unknown subscription',
+          status: 404,
+          send: () => deleteSubscription(h.t, UNKNOWN_ID),
+        },
+        {
+          name: 'a PUT with a Billing Read token',
+          status: 403,
+          send: (s) => putSubscription(h.t, s.mine.id, { frequency: 'yearly' }, bearer(s.billingRead)),
+        },
+        {
+          name: 'a DELETE with a Billing Read token',
+          status: 403,
+          send: (s) => deleteSubscription(h.t, s.mine.id, bearer(s.billingRead)),
+        },
+        {
+          name: 'a DELETE with a User Details Read token',
+          status: 403,
+          send: (s) => deleteSubscription(h.t, s.mine.id, bearer(s.userDetails)),
+        },
+      ];
 
     it.each(refused)('$name ($status)', async ({ status, send }) => {
       const other = await createOtherUser(h.t);
@@ -1037,7 +1124,11 @@ describe('the audit trail of subscription changes', () => {
         theirs: await subscribe(h.t, { user: 'other@example.com', zone: { name: 'other.example' } }),
         other,
         billingRead: await createTokenWith(h.t, [GROUP.billingRead]),
-        userDetails: await createTokenWith(h.t, [GROUP.userDetailsRead], `com.cloudflare.api.user.${h.t.userId}`),
+        userDetails: await createTokenWith(
+          h.t,
+          [GROUP.userDetailsRead],
+          `com.cloudflare.api.user.${h.t.userId}`,
+        ),
       };
       const snapshot = async () => ({
         mine: await listSubscriptions(h.t),
@@ -1084,14 +1175,23 @@ describe('permissions of the subscription and billing routes', () => {
     for (const path of reads) {
       expect((await api(h.t, 'GET', path, { headers: bearer(token) })).status, path).toBe(200);
     }
-    expect(expectOk(await putSubscription(h.t, created.id, { frequency: 'yearly' }, bearer(token))).price).toBe(240);
-    expect((await deleteSubscription(h.t, created.id, bearer(token))).body).toEqual({ subscription_id: created.id });
+    expect(
+      expectOk(await putSubscription(h.t, created.id, { frequency: 'yearly' }, bearer(token))).price,
+    ).toBe(240);
+    expect((await deleteSubscription(h.t, created.id, bearer(token))).body).toEqual({
+      subscription_id: created.id,
+    });
   });
 
   it('refuses every route to a token holding only User Details Read with 403 10000', async () => {
     const created = await subscribe(h.t);
-    const token = await createTokenWith(h.t, [GROUP.userDetailsRead], `com.cloudflare.api.user.${h.t.userId}`);
-    for (const path of reads) expectAuthenticationError(await api(h.t, 'GET', path, { headers: bearer(token) }));
+    const token = await createTokenWith(
+      h.t,
+      [GROUP.userDetailsRead],
+      `com.cloudflare.api.user.${h.t.userId}`,
+    );
+    for (const path of reads)
+      expectAuthenticationError(await api(h.t, 'GET', path, { headers: bearer(token) }));
     expectAuthenticationError(await putSubscription(h.t, created.id, { frequency: 'yearly' }, bearer(token)));
     expectAuthenticationError(await deleteSubscription(h.t, created.id, bearer(token)));
   });
@@ -1108,9 +1208,13 @@ describe('permissions of the subscription and billing routes', () => {
     for (const path of reads) {
       expect((await api(h.t, 'GET', path, { headers: globalKey() })).status, path).toBe(200);
     }
-    expect(expectOk(await putSubscription(h.t, created.id, { frequency: 'yearly' }, globalKey())).price).toBe(240);
+    expect(expectOk(await putSubscription(h.t, created.id, { frequency: 'yearly' }, globalKey())).price).toBe(
+      240,
+    );
     h.clock.advance(60 * SECOND);
-    expect((await deleteSubscription(h.t, created.id, globalKey())).body).toEqual({ subscription_id: created.id });
+    expect((await deleteSubscription(h.t, created.id, globalKey())).body).toEqual({
+      subscription_id: created.id,
+    });
     const [entry] = await newestAuditEntries(h.t, 1);
     expect(entry).toMatchObject({
       action: { type: 'delete' },
@@ -1177,7 +1281,12 @@ describe('subscriptions and billing through the official SDK', () => {
       },
     });
     const [charge] = await listAllBillingHistory(h.s);
-    expect(charge).toMatchObject({ action: 'subscription', type: 'charge', amount: 2400, zone: { name: 'example.com' } });
+    expect(charge).toMatchObject({
+      action: 'subscription',
+      type: 'charge',
+      amount: 2400,
+      zone: { name: 'example.com' },
+    });
   });
 
   it('surfaces a bad frequency or rate plan as a BadRequestError naming the field', async () => {
@@ -1188,7 +1297,9 @@ describe('subscriptions and billing through the official SDK', () => {
     expect(badFrequency).toBeInstanceOf(Cloudflare.BadRequestError);
     expect(badFrequency.errors[0]?.message).toMatch(/^frequency: /);
     const badPlan = await rejectionOf(
-      sdk(h.s).user.subscriptions.update(created.id, { rate_plan: { id: 'platinum' as 'pro', public_name: 'X' } }),
+      sdk(h.s).user.subscriptions.update(created.id, {
+        rate_plan: { id: 'platinum' as 'pro', public_name: 'X' },
+      }),
     );
     expect(badPlan).toBeInstanceOf(Cloudflare.BadRequestError);
     expect(badPlan.errors[0]?.message).toMatch(/^rate_plan\.id: /);
@@ -1260,6 +1371,10 @@ describe('subscriptions and billing through the official SDK', () => {
   it('reads the billing profile with cf.user.billing.profile.get()', async () => {
     await adminSetBillingProfile(h.s, { user: BOOTSTRAP.email, company: 'Acme Corp', vat: 'GB123456789' });
     const profile = await sdk(h.s).user.billing.profile.get();
-    expect(profile).toMatchObject({ company: 'Acme Corp', vat: 'GB123456789', id: expect.stringMatching(HEX32) });
+    expect(profile).toMatchObject({
+      company: 'Acme Corp',
+      vat: 'GB123456789',
+      id: expect.stringMatching(HEX32),
+    });
   });
 });

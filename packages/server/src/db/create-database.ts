@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { ConfigError, type StoreConfig } from '../config.js';
 import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './column-types.js';
@@ -98,6 +106,14 @@ export async function waitForStore(
   }
 }
 
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema)
+    throw new ConfigError('the PostgreSQL search_path names no schema that exists: create it or fix the URL');
+  return schema;
+}
+
 export async function migrateToLatest(store: Store): Promise<void> {
   const types = store.dialect === 'postgres' ? postgresColumnTypes : sqliteColumnTypes;
   const migrations: Record<string, Migration> = Object.fromEntries(
@@ -106,7 +122,13 @@ export async function migrateToLatest(store: Store): Promise<void> {
       { up: (db) => module.up(db, types), down: module.down },
     ]),
   );
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its bookkeeping tables in every schema; name ours, so that databases holding
+    // userflare in several schemas (replicas of other deployments, test runs) migrate each on its own.
+    ...(store.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(store.db) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -151,4 +173,14 @@ export function classifyStoreError(error: unknown): 'unique-violation' | 'unavai
     return 'unavailable';
   }
   return undefined;
+}
+
+/**
+ * Serializes start-up work across replicas: on PostgreSQL a transaction-scoped advisory lock, so two
+ * processes starting on an empty database bootstrap it once. SQLite transactions already serialize.
+ */
+export async function lockForStartup(trx: Executor): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`select pg_advisory_xact_lock(hashtext('userflare-startup'))`.execute(trx);
+  }
 }

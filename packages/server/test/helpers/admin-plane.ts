@@ -49,13 +49,27 @@ export async function callAdmin<T = unknown>(
 }
 
 /**
+ * The store's own tables. On PostgreSQL the introspection lists every schema of the database, so only
+ * the tables of the connection's current schema count.
+ */
+async function tablesOf(store: BuiltApp['store']): Promise<string[]> {
+  const tables = await store.db.introspection.getTables();
+  let schema: string | undefined;
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+    schema = rows[0]?.schema;
+  }
+  const own = tables.filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);
+  return [...new Set(own)].sort();
+}
+
+/**
  * A fingerprint of every row of every table, read through `store.db` without writing: the row count
  * and a hash of the rows (order-independent) per table. Equal digests mean nothing was written.
  */
 export async function digestStore(store: BuiltApp['store']): Promise<Record<string, string>> {
-  const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
   const digest: Record<string, string> = {};
-  for (const table of tables) {
+  for (const table of await tablesOf(store)) {
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
     const lines = rows.map((row) => JSON.stringify(row, Object.keys(row).sort())).sort();
     const hash = createHash('sha256').update(lines.join('\n')).digest('hex');
@@ -66,9 +80,8 @@ export async function digestStore(store: BuiltApp['store']): Promise<Record<stri
 
 /** The number of rows of every table, read through `store.db`. */
 export async function countRows(store: BuiltApp['store']): Promise<Record<string, number>> {
-  const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
   const counts: Record<string, number> = {};
-  for (const table of tables) {
+  for (const table of await tablesOf(store)) {
     const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(
       store.db,
     );

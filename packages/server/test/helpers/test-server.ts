@@ -1,4 +1,5 @@
 import { type BuiltApp, buildApp, type Clock, loadConfig } from '@userflare/server';
+import { createTestDatabase } from './test-store.js';
 
 /** Fixed bootstrap credentials so tests can authenticate without reading the banner. */
 export const BOOTSTRAP = {
@@ -19,10 +20,18 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>;
 }
 
-/** A fresh in-memory store with the bootstrap user, built without listening: use `app.inject`. */
+/**
+ * A fresh store with the bootstrap user — in-memory SQLite, or a PostgreSQL schema of its own in the
+ * PostgreSQL project — built without listening: use `app.inject`. An `env` that sets
+ * USERFLARE_DATABASE_URL chooses the store itself.
+ */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database =
+    options.env?.USERFLARE_DATABASE_URL === undefined
+      ? await createTestDatabase()
+      : { url: '', drop: async () => {} };
   const config = loadConfig({
-    USERFLARE_DATABASE_URL: 'sqlite::memory:',
+    USERFLARE_DATABASE_URL: database.url,
     USERFLARE_BOOTSTRAP_EMAIL: BOOTSTRAP.email,
     USERFLARE_BOOTSTRAP_TOKEN: BOOTSTRAP.token,
     USERFLARE_BOOTSTRAP_API_KEY: BOOTSTRAP.apiKey,
@@ -31,12 +40,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const built = await buildApp(config, options.clock ? { clock: options.clock } : {});
+  const close = async () => {
+    await built.app.close();
+    await database.drop();
+  };
   const user = await built.store.db
     .selectFrom('users')
     .select('id')
     .where('email', '=', BOOTSTRAP.email)
     .executeTakeFirstOrThrow();
-  return { ...built, userId: user.id, close: () => built.app.close() };
+  return { ...built, userId: user.id, close };
 }
 
 export interface TestServer extends TestApp {

@@ -67,7 +67,9 @@ export async function up(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable('audit_logs')
-    .addColumn('id', t.text(36), (c) => c.primaryKey())
+    // Entries written in the same millisecond (or under a frozen clock) still list in the order written.
+    .addColumn('seq', t.sequence.type, (c) => t.sequence.key(c))
+    .addColumn('id', t.text(36), (c) => c.notNull().unique())
     .addColumn('owner_id', t.text(32), (c) => c.notNull())
     .addColumn('when', t.text(40), (c) => c.notNull())
     .addColumn('action_type', t.text(64), (c) => c.notNull())
@@ -86,7 +88,7 @@ export async function up(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
     .addColumn('new_value', t.text())
     .execute();
   for (const [name, columns] of [
-    ['audit_logs_owner_when', ['owner_id', 'when', 'id']],
+    ['audit_logs_owner_when', ['owner_id', 'when', 'seq']],
     ['audit_logs_owner_action', ['owner_id', 'action_type', 'when']],
     ['audit_logs_owner_actor_email', ['owner_id', 'actor_email', 'when']],
     ['audit_logs_owner_actor_ip', ['owner_id', 'actor_ip_key', 'when']],

@@ -18,7 +18,9 @@ async function organizationsOf(ctx: ServerContext, invitee: Invitee): Promise<Or
   const now = ctx.clock.now();
   const invited = new Map<string, Organization>();
   for (const invite of await listInvitesOfUser(ctx.db, invitee)) {
-    if (memberOf.has(invite.organization_id) || inviteStatus(invite, now) !== 'pending') continue;
+    // Invites come newest first: the newest pending one speaks for its organization.
+    if (memberOf.has(invite.organization_id) || invited.has(invite.organization_id)) continue;
+    if (inviteStatus(invite, now) !== 'pending') continue;
     invited.set(invite.organization_id, {
       id: invite.organization_id,
       name: invite.organization_name,

@@ -79,8 +79,11 @@ function checkRoles(roles: readonly string[], at: Path): void {
 }
 
 /** The actor of admin-plane changes in the audit log. */
+/** The actor id of admin-plane changes, and the owner of entries that belong to no user. */
+export const ADMIN_ACTOR_ID = 'admin';
+
 export function adminActor(ip: string): Actor {
-  return { userId: 'admin', email: 'admin-plane', ip, type: 'admin' };
+  return { userId: ADMIN_ACTOR_ID, email: 'admin-plane', ip, type: 'admin' };
 }
 
 /**
@@ -197,8 +200,17 @@ export class AdminOperations {
   }
 
   async upsertRatePlan(input: AdminRatePlan): Promise<RatePlan> {
+    const before = await findRatePlan(this.db, input.id);
     const row = ratePlanRow(input);
     await upsertRatePlan(this.db, row);
+    // A rate plan belongs to no user: its entries are the admin plane's own.
+    await recordAuditLog(this.db, this.ctx.clock, this.actor, {
+      ownerId: ADMIN_ACTOR_ID,
+      action: before ? 'update' : 'create',
+      resource: { id: row.id, type: 'rate_plan' },
+      ...(before ? { oldValue: toRatePlan(before) } : {}),
+      newValue: toRatePlan(row),
+    });
     return toRatePlan(row);
   }
 

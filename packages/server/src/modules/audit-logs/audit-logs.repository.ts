@@ -43,7 +43,7 @@ export async function listAuditLogs(
     query
       .selectAll()
       .orderBy('when', filter.direction)
-      .orderBy('id', filter.direction)
+      .orderBy('seq', filter.direction)
       .limit(filter.limit)
       .offset(filter.offset)
       .execute(),

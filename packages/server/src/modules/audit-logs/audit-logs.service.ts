@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog, ListAuditLogsQuery } from '@userflare/contract';
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../../clock.js';
-import { formatTimestamp } from '../../clock.js';
+import { formatTimestamp, parseInstantRoundingUp } from '../../clock.js';
 import type { Db, Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
 import { insertAuditLog, listAuditLogs } from './audit-logs.repository.js';
@@ -97,13 +97,11 @@ function isCalendarDate(value: string): boolean {
  */
 function parseBound(name: 'since' | 'before', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const instant = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const isDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const text = isDate ? `${value}T00:00:00Z` : value;
+  const instant = name === 'before' ? parseInstantRoundingUp(text) : new Date(text);
   if (Number.isNaN(instant.getTime()) || !isCalendarDate(value)) {
     throw invalidField([name], 'must be a date such as 2019-04-30 or an RFC 3339 date-time');
-  }
-  const fraction = /\.(\d+)/.exec(value)?.[1] ?? '';
-  if (name === 'before' && fraction.length > 3 && /[1-9]/.test(fraction.slice(3))) {
-    instant.setTime(instant.getTime() + 1);
   }
   return instant.toISOString();
 }

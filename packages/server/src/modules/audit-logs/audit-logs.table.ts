@@ -1,6 +1,8 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 export interface AuditLogsTable {
+  /** Insertion order, for entries with the same `when`. */
+  seq: Generated<number>;
   id: string;
   /** The user whose log this is. */
   owner_id: string;

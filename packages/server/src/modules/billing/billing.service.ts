@@ -5,7 +5,7 @@ import type {
   BillingProfileFields,
   ListBillingHistoryQuery,
 } from '@userflare/contract';
-import { formatTimestamp } from '../../clock.js';
+import { formatTimestamp, parseInstantRoundingUp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { findUserById } from '../users/users.repository.js';
@@ -76,7 +76,8 @@ export async function listBillingHistoryOfUser(
     userId,
     action: query.action,
     type: query.type,
-    occurredFrom: query.occurred_at === undefined ? undefined : new Date(query.occurred_at).toISOString(),
+    occurredFrom:
+      query.occurred_at === undefined ? undefined : parseInstantRoundingUp(query.occurred_at).toISOString(),
     order: query.order,
     limit: perPage,
     offset: (page - 1) * perPage,

@@ -40,11 +40,18 @@ export function priceOf(plan: RatePlanRow, frequency: Frequency): number {
   return prices[frequency] ?? derived[frequency];
 }
 
-/** The end of a period that starts at `start`. */
+/** The end of a period that starts at `start`; a month later than Jan 31 is the last of February. */
 export function periodEnd(start: Date, frequency: Frequency): Date {
   const end = new Date(start);
-  if (frequency === 'weekly') end.setUTCDate(end.getUTCDate() + 7);
-  else end.setUTCMonth(end.getUTCMonth() + { monthly: 1, quarterly: 3, yearly: 12 }[frequency]);
+  if (frequency === 'weekly') {
+    end.setUTCDate(end.getUTCDate() + 7);
+    return end;
+  }
+  const day = end.getUTCDate();
+  end.setUTCDate(1);
+  end.setUTCMonth(end.getUTCMonth() + { monthly: 1, quarterly: 3, yearly: 12 }[frequency]);
+  const lastDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate();
+  end.setUTCDate(Math.min(day, lastDay));
   return end;
 }
 
