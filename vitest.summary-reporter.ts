@@ -13,7 +13,9 @@ export default class SummaryReporter implements Reporter {
       }
     }
     if (!process.env.USERFLARE_TEST_DATABASE_URL) {
-      process.stdout.write('\nPostgreSQL run skipped: USERFLARE_TEST_DATABASE_URL is not set, so only SQLite was tested\n');
+      process.stdout.write(
+        '\nPostgreSQL run skipped: USERFLARE_TEST_DATABASE_URL is not set, so only SQLite was tested\n',
+      );
     }
     process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
   }

@@ -21,7 +21,7 @@ export interface StartOptions {
   fixture?: unknown;
 }
 
-function banner(server: BuiltApp, url: string): string[] {
+function banner(server: BuiltApp, url: string, config: Config): string[] {
   const lines = [
     `userflare listening on ${url} (API at ${url}/client/v4)`,
     `store: ${server.store.location}`,
@@ -33,8 +33,14 @@ function banner(server: BuiltApp, url: string): string[] {
     if (bootstrap.generatedApiKey)
       lines.push(`bootstrap global API key (shown once): ${bootstrap.generatedApiKey}`);
   }
-  if (secrets.generatedAdminKey)
+  if (secrets.generatedAdminKey) {
     lines.push(`admin key for /__userflare (shown once): ${secrets.generatedAdminKey}`);
+  }
+  if (server.store.dialect === 'postgres' && !config.secret) {
+    lines.push(
+      `warning: USERFLARE_SECRET is not set, so this process keys token hashes with the secret in ${config.dataDir}: every replica on this database must be given the same USERFLARE_SECRET`,
+    );
+  }
   return lines;
 }
 
@@ -122,6 +128,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const built: BuiltApp = { ...created, bootstrap };
-  for (const line of banner(built, url)) options.print?.(line);
+  for (const line of banner(built, url, config)) options.print?.(line);
   return { ...built, url, seeded, close: () => created.app.close() };
 }

@@ -1,0 +1,61 @@
+export {
+  type ClientOptions,
+  DEFAULT_BASE_URL,
+  type HeadersInput,
+  type RequestOptions,
+  Userflare,
+  VERSION,
+} from './core/client.js';
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  UserflareError,
+} from './core/errors.js';
+export { AbstractPage, PagePromise, SinglePage, V4PagePaginationArray } from './core/pagination.js';
+export type { ErrorItem, MessageItem, ResultInfo } from './resources/shared.js';
+export type { AuditLog, AuditLogListParams, AuditLogs } from './resources/user/audit-logs.js';
+export type { Billing } from './resources/user/billing/billing.js';
+export type { BillingHistory, History, HistoryListParams } from './resources/user/billing/history.js';
+export type { Profile, ProfileGetResponse } from './resources/user/billing/profile.js';
+export type { Invite, InviteEditParams, Invites } from './resources/user/invites.js';
+export type {
+  Organization,
+  OrganizationDeleteResponse,
+  OrganizationGetResponse,
+  OrganizationListParams,
+  Organizations,
+} from './resources/user/organizations.js';
+export type {
+  Subscription,
+  SubscriptionDeleteResponse,
+  Subscriptions,
+  SubscriptionUpdateParams,
+  SubscriptionUpdateResponse,
+} from './resources/user/subscriptions.js';
+export type {
+  PermissionGroupListParams,
+  PermissionGroupListResponse,
+  PermissionGroups,
+} from './resources/user/tokens/permission-groups.js';
+export type {
+  Token,
+  TokenCreateParams,
+  TokenCreateResponse,
+  TokenDeleteResponse,
+  TokenListParams,
+  Tokens,
+  TokenUpdateParams,
+  TokenVerifyResponse,
+} from './resources/user/tokens/tokens.js';
+export type { TokenValue, Value, ValueUpdateParams } from './resources/user/tokens/value.js';
+export type { User, UserEditParams, UserEditResponse, UserGetResponse } from './resources/user/user.js';
