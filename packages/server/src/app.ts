@@ -9,6 +9,7 @@ import { migrateToLatest, openStore, type Store, waitForStore } from './db/creat
 import { installAuthentication } from './http/authenticate.js';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
 import { apiErrors } from './http/errors.js';
+import { installOpenApi, type RegisteredRoute } from './http/openapi.js';
 import { installValidators } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
@@ -30,6 +31,8 @@ export interface BuildAppOptions {
 
 export interface BuiltApp {
   app: FastifyInstance;
+  /** Every route registered, as the OpenAPI document must cover them. */
+  routes: RegisteredRoute[];
   ctx: ServerContext;
   store: Store;
   secrets: ServerSecrets;
@@ -104,14 +107,17 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
 
   installValidators(app);
   installErrorHandling(app);
-  const needsNoStore = new Set(['/healthz', '/readyz', undefined]);
+  // Health, the OpenAPI document and the reference page work while the store is starting.
+  const needsNoStore = (url: string | undefined) =>
+    url === undefined || /^\/(healthz|readyz|client\/v4\/openapi\.json|docs)/.test(url);
   app.addHook('onRequest', async (request) => {
-    if (state === 'ready' || needsNoStore.has(request.routeOptions.url)) return;
+    if (state === 'ready' || needsNoStore(request.routeOptions.url)) return;
     if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return;
     throw apiErrors.storeStarting();
   });
   installAuthentication(app, ctx);
 
+  const routes = await installOpenApi(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (state !== 'ready') return reply.code(503).send({ status: 'not ready', reason: `store ${state}` });
@@ -135,7 +141,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   const markReady = () => {
     state = 'ready';
   };
-  return { app, ctx, store, secrets, prepareStore, markReady };
+  return { app, ctx, store, secrets, routes, prepareStore, markReady };
 }
 
 /** Builds the app on its store (reachable, migrated and bootstrapped) without listening; tests `inject` into it. */

@@ -1,0 +1,99 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import type { RouteAccess } from './route-access.js';
+
+const API_PREFIX = '/client/v4';
+
+/** A route as registered, for checking that the document covers every one. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/** The security requirement of a route, from the access it declares. */
+function securityOf(url: string, access: RouteAccess | undefined): Record<string, string[]>[] {
+  if (url.startsWith('/__userflare')) return [{ adminKey: [] }];
+  if (!access) return [];
+  if (access.kind === 'verify') return [{ apiToken: [] }];
+  return [{ apiToken: [] }, { apiEmail: [], apiKey: [] }];
+}
+
+/** `/client/v4/user/tokens/{token_id}` → `user tokens`; `/__userflare/…` → `admin plane`. */
+function tagOf(url: string): string {
+  if (url.startsWith('/__userflare')) return 'admin plane';
+  const parts = url
+    .slice(API_PREFIX.length)
+    .split('/')
+    .filter((p) => p && !p.startsWith(':'));
+  if (parts[0] !== 'user') return parts[0] ?? 'health';
+  return parts.length > 1 ? `user ${parts[1]}` : 'user';
+}
+
+function operationIdOf(method: string, url: string): string {
+  const words = url
+    .replace(API_PREFIX, '')
+    .split(/[/_.]/)
+    .filter(Boolean)
+    .map((w) => (w.startsWith(':') ? `by ${w.slice(1)}` : w));
+  return [method.toLowerCase(), ...words]
+    .join(' ')
+    .replace(/ (\w)/g, (_, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the same TypeBox schemas the routes validate and serialize
+ * with, at `/client/v4/openapi.json`, and an interactive reference at `/docs` whose "try it" calls this
+ * server. Routes are served twice (DESIGN, "Operating contract"); the document lists the `/client/v4`
+ * copies.
+ */
+export async function installOpenApi(app: FastifyInstance): Promise<RegisteredRoute[]> {
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'userflare — the Cloudflare v4 User API',
+        version: '0.1.0',
+        description:
+          'Every route is also served without the /client/v4 prefix. The admin plane (/__userflare) is a separate surface guarded by X-Admin-Key.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          apiToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token: Authorization: Bearer <token>',
+          },
+          apiEmail: { type: 'apiKey', in: 'header', name: 'X-Auth-Email', description: 'With X-Auth-Key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Auth-Key', description: 'The global API key' },
+          adminKey: { type: 'apiKey', in: 'header', name: 'X-Admin-Key', description: 'USERFLARE_ADMIN_KEY' },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const documented =
+        url.startsWith(API_PREFIX) || url.startsWith('/__userflare') || /^\/(healthz|readyz)$/.test(url);
+      const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+      const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+      return {
+        url,
+        schema: {
+          ...schema,
+          hide: !documented || url.includes('openapi.json') || method === 'HEAD',
+          tags: [tagOf(url)],
+          operationId: operationIdOf(method, url),
+          security: securityOf(url, access),
+        } as typeof schema,
+      };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  return routes;
+}
