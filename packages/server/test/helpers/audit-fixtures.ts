@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@userflare/server';
 import ipaddr from 'ipaddr.js';
+import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, type TestApp } from './test-server.js';
 
 /** Catalogue ids of the permission groups these tests grant (REFERENCE §5). */
@@ -13,27 +13,6 @@ export const GROUP = {
 } as const;
 
 export const ALL_ACCOUNTS = 'com.cloudflare.api.account.*';
-
-/** A clock that only moves when told to, so every audit entry gets the instant the test chose. */
-export class FakeClock implements Clock {
-  private instant: number;
-
-  constructor(start: string) {
-    this.instant = Date.parse(start);
-  }
-
-  now(): Date {
-    return new Date(this.instant);
-  }
-
-  set(iso: string): void {
-    this.instant = Date.parse(iso);
-  }
-
-  advance(ms = 1000): void {
-    this.instant += ms;
-  }
-}
 
 /** The server's `actor_ip_key`: 16 bytes as hex, IPv4 mapped into IPv6. */
 export function actorIpKey(ip: string): string {
@@ -218,3 +197,5 @@ export function csvRecords(text: string): Record<string, string>[] {
   if (!header) return [];
   return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
 }
+
+export { FakeClock };

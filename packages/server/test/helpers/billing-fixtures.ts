@@ -11,7 +11,7 @@ import type {
   RatePlan,
   Subscription,
 } from '@userflare/contract';
-import type { Clock } from '@userflare/server';
+import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, type TestApp } from './test-server.js';
 
 /** Catalogue ids of the permission groups the billing tests grant (REFERENCE §5). */
@@ -23,32 +23,6 @@ export const GROUP = {
 
 /** Where the billing groups grant (REFERENCE §2.4, §2.12–2.14: account-scoped groups). */
 export const ALL_ACCOUNTS = 'com.cloudflare.api.account.*';
-
-/** A clock that moves only when the test says so. */
-export class ManualClock implements Clock {
-  #now: number;
-
-  constructor(start = '2030-01-01T00:00:00Z') {
-    this.#now = Date.parse(start);
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  set(iso: string): void {
-    this.#now = Date.parse(iso);
-  }
-
-  advance(ms: number): void {
-    this.#now += ms;
-  }
-
-  /** The current instant as the server prints it: RFC 3339 UTC, no `.000`. */
-  iso(): string {
-    return new Date(this.#now).toISOString().replace('.000Z', 'Z');
-  }
-}
 
 export interface ErrorItem {
   code: number;
@@ -229,3 +203,5 @@ export async function newestAuditEntries(
   if (reply.status !== 200) throw new Error(`audit logs answered ${reply.status}`);
   return reply.body.result;
 }
+
+export { FakeClock as ManualClock };

@@ -1,5 +1,5 @@
-import type { Clock } from '@userflare/server';
 import { expect } from 'vitest';
+import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, type TestApp } from './test-server.js';
 
 // Invites, organizations and memberships: data enters through the admin plane (`/__userflare`,
@@ -16,27 +16,6 @@ export const SUPER_ADMINISTRATOR = 'All Privileges - Super Administrator';
 
 export const SECOND = 1_000;
 export const DAY = 86_400 * SECOND;
-
-/** A clock that only moves when the test says so; starts at 2030-01-01T00:00:00Z. */
-export class ManualClock implements Clock {
-  #now: number;
-
-  constructor(start = '2030-01-01T00:00:00Z') {
-    this.#now = Date.parse(start);
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  advance(ms: number): void {
-    this.#now += ms;
-  }
-
-  set(iso: string): void {
-    this.#now = Date.parse(iso);
-  }
-}
 
 export interface ErrorItem {
   code: number;
@@ -270,3 +249,5 @@ export function expectFieldError(reply: Reply, field: string): void {
   expect(reply.errors[0]?.message).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
   expect(reply.errors[0]?.source?.pointer).toBe(`/${field}`);
 }
+
+export { FakeClock as ManualClock };

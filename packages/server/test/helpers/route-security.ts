@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@userflare/server';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermissionGroupId as G } from '../../src/modules/permission-groups/permission-groups.service.js';
+import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, createTestApp, globalKey, type TestApp } from './test-server.js';
 
 /**
@@ -255,23 +255,6 @@ export const API_ROUTES: RouteUnderTest[] = [
   { method: 'GET', path: '/accounts', access: { kind: 'authenticated' } },
   { method: 'GET', path: '/memberships', access: { kind: 'authenticated' } },
 ];
-
-/** A clock the tests move: tokens expire or become valid without waiting. */
-export class FakeClock implements Clock {
-  #now: number;
-  constructor(start: Date) {
-    this.#now = start.getTime();
-  }
-  now(): Date {
-    return new Date(this.#now);
-  }
-  set(instant: Date): void {
-    this.#now = instant.getTime();
-  }
-  advance(ms: number): void {
-    this.#now += ms;
-  }
-}
 
 interface PolicyInput {
   effect: 'allow' | 'deny';
@@ -740,3 +723,5 @@ export function describeRouteSecurity(route: RouteUnderTest): void {
     }
   });
 }
+
+export { FakeClock };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenWithValue } from '@userflare/contract';
-import type { Clock } from '@userflare/server';
 import { afterAll, beforeAll } from 'vitest';
+import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, createTestApp, type TestApp } from './test-server.js';
 
 /** Catalogue ids of the permission groups these tests grant (REFERENCE §5). */
@@ -13,28 +13,6 @@ export const GROUP = {
   zoneRead: 'c8fed203ed3043cba015a93ad1616f1f',
   dnsWrite: '4755a26eedb94da69e1066d98aa820be',
 } as const;
-
-/** A clock the test moves by hand; starts at 2030-01-01T00:00:00Z. */
-export class FakeClock implements Clock {
-  #now: number;
-
-  constructor(start = '2030-01-01T00:00:00Z') {
-    this.#now = Date.parse(start);
-  }
-
-  now(): Date {
-    return new Date(this.#now);
-  }
-
-  advance(ms: number): void {
-    this.#now += ms;
-  }
-
-  /** The current time plus `offsetMs`, as RFC 3339 UTC without milliseconds. */
-  iso(offsetMs = 0): string {
-    return new Date(this.#now + offsetMs).toISOString().replace('.000Z', 'Z');
-  }
-}
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -288,3 +266,5 @@ export async function insertAccount(t: TestApp, memberId?: string): Promise<stri
 /** The new-format token value: `cfut_`, 40 base62 characters, a 6-character checksum (DESIGN). */
 export const TOKEN_VALUE_PATTERN = /^cfut_[0-9A-Za-z]{46}$/;
 export const HEX32 = /^[0-9a-f]{32}$/;
+
+export { FakeClock };
