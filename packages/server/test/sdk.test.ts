@@ -360,12 +360,13 @@ describe('errors and credentials as the official SDK sees them', () => {
 
   it('answers an unknown token id as a NotFoundError with code 7003', async () => {
     const id = '0123456789abcdef0123456789abcdef';
+    // One call at a time: a request started before its rejection is awaited would reject unhandled.
     for (const call of [
-      admin().user.tokens.get(id),
-      admin().user.tokens.delete(id),
-      admin().user.tokens.value.update(id, {}),
+      () => admin().user.tokens.get(id),
+      () => admin().user.tokens.delete(id),
+      () => admin().user.tokens.value.update(id, {}),
     ]) {
-      const error = await rejectionOf(call);
+      const error = await rejectionOf(call());
       expect(error).toBeInstanceOf(Cloudflare.NotFoundError);
       expect(error.errors[0]?.code).toBe(7003);
     }
