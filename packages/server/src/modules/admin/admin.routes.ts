@@ -26,8 +26,7 @@ import { clientIp } from '../../http/authenticate.js';
 import { ok } from '../../http/envelope.js';
 import { apiErrors } from '../../http/errors.js';
 import { responses } from '../../http/responses.js';
-import { listRatePlans } from '../subscriptions/subscriptions.repository.js';
-import { toRatePlan } from '../subscriptions/subscriptions.service.js';
+import { listRatePlanCatalogue } from '../subscriptions/subscriptions.service.js';
 import { adminActor, inAdminTransaction, resetStore } from './admin.service.js';
 
 function sameSecret(presented: string | undefined, expected: string): boolean {
@@ -80,7 +79,7 @@ export function adminRoutes(ctx: ServerContext, config: Config, adminKey: string
     app.get(
       '/rate_plans',
       { schema: { response: responses(EnvelopeSchema(Type.Array(RatePlanSchema))) } },
-      async () => ok((await listRatePlans(ctx.db)).map(toRatePlan)),
+      async () => ok(await listRatePlanCatalogue(ctx.db)),
     );
 
     app.post(

@@ -175,6 +175,11 @@ export async function deleteSubscription(
   return { subscription_id: id };
 }
 
+/** The rate plan catalogue: the built-in plans and those the admin plane added. */
+export async function listRatePlanCatalogue(db: Executor): Promise<RatePlan[]> {
+  return (await listRatePlans(db)).map(toRatePlan);
+}
+
 /** A rate plan as stored, from its admin-plane or fixture form. */
 export function ratePlanRow(plan: AdminRatePlan): RatePlanRow {
   return {
