@@ -111,24 +111,31 @@ async function auditCount(cf: Cloudflare): Promise<number> {
 }
 
 describe('losing the PostgreSQL connection while serving', () => {
+  // Only this server's connections are cut, found by their application_name: other suites share the
+  // run's database.
+  const applicationName = `userflare-cut-${process.pid}-${Date.now()}`;
+  let database: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    database = await createTestDatabase();
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', applicationName);
+    server = await startTestServer({ env: { USERFLARE_DATABASE_URL: url.toString() } });
   });
   afterAll(async () => {
     await server.close();
+    await database.drop();
   });
 
-  /** Ends every server-side connection to the test's database but this one: a database restart, as seen by the pool. */
+  /** Ends this server's connections from the database side: a database restart, as its pool sees it. */
   async function cutConnections(): Promise<number> {
-    const url = new URL(server.store.location.replace('***', ''));
+    const url = new URL(database.url);
     const admin = new pg.Client({ connectionString: `postgres://${url.username}@${url.host}/postgres` });
     await admin.connect();
-    const database = url.pathname.slice(1);
     const result = await admin.query(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [database],
+      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+      [applicationName],
     );
     await admin.end();
     return result.rowCount ?? 0;

@@ -1,0 +1,92 @@
+// One autocannon measurement: a warm-up, then a measured run, each bounded in time (autocannon's
+// duration plus a watchdog that stops it) and in count (`amount` caps requests).
+import autocannon from 'autocannon';
+import { rssOf } from './processes.mjs';
+
+const CONNECTIONS = 64;
+const MAX_REQUESTS_PER_SECOND = 200_000;
+
+function runOnce(options, seconds) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        ...options,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        duration: seconds,
+        maxOverallRequests: Math.ceil(seconds * MAX_REQUESTS_PER_SECOND),
+      },
+      (error, result) => {
+        clearTimeout(watchdog);
+        if (error) reject(error);
+        else resolve(result);
+      },
+    );
+    const watchdog = setTimeout(() => instance.stop(), (seconds + 15) * 1000);
+  });
+}
+
+/**
+ * Warms up for `warmup` seconds, then measures for `duration` seconds, sampling the RSS of `pid`
+ * meanwhile. Returns requests/s, p50/p99 latency (ms), the peak RSS and the error counts.
+ */
+export async function measure({ url, method = 'GET', headers = {}, body, pid, warmup, duration, drainUrl }) {
+  const options = { url, method, headers, ...(body === undefined ? {} : { body }) };
+  if (warmup > 0) await runOnce(options, warmup);
+  if (warmup > 0 && drainUrl) await drain(drainUrl);
+  let peakRss = pid === undefined ? undefined : rssOf(pid);
+  const sampler =
+    pid === undefined
+      ? undefined
+      : setInterval(() => {
+          const rss = rssOf(pid);
+          if (rss !== undefined && (peakRss === undefined || rss > peakRss)) peakRss = rss;
+        }, 100);
+  try {
+    const result = await runOnce(options, duration);
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      requests: result.requests.total,
+      responses: result['2xx'] + result.non2xx,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      peakRss,
+    };
+  } finally {
+    if (sampler) clearInterval(sampler);
+    if (drainUrl) await drain(drainUrl);
+  }
+}
+
+/**
+ * Waits (at most 120 s) until `url` answers within 250 ms: requests queued by a run that outpaced the
+ * server must not spill into the next measurement.
+ */
+async function drain(url) {
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline) {
+    const started = performance.now();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      await response.arrayBuffer();
+      if (performance.now() - started < 250) return;
+    } catch {}
+  }
+}
+
+/** Median wall time of `count` sequential requests (one at a time, no load), each bounded by 60 s. */
+export async function serialLatency({ url, headers = {}, count = 5 }) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

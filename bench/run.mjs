@@ -1,0 +1,350 @@
+// userflare's benchmark suite (issue 6). `npm run bench [-- --quick]`; never part of `npm test`.
+// Loopback only; every process measured is a child of this one; every load run is bounded.
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measure, serialLatency } from './lib/load.mjs';
+import {
+  BOOTSTRAP_TOKEN,
+  ROOT,
+  rssOf,
+  SECRET,
+  startBaseline,
+  startPrism,
+  startUserflare,
+} from './lib/processes.mjs';
+import { writeResults } from './lib/report.mjs';
+import { seedStore } from './lib/seed.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    scales: { type: 'string' },
+    'no-prism': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const quick = args.quick;
+const duration = Number(args.duration ?? (quick ? 2 : 10));
+const warmup = Number(args.warmup ?? (quick ? 1 : 4));
+const scales = (args.scales ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number);
+if (!(duration > 0 && duration <= 120 && warmup >= 0 && warmup <= 60)) {
+  throw new Error('--duration must be 1..120 s and --warmup 0..60 s');
+}
+if (!scales.every((n) => Number.isInteger(n) && n >= 100 && n <= 5_000_000)) {
+  throw new Error('--scales must be integers from 100 to 5,000,000');
+}
+
+const runStarted = performance.now();
+const log = (line) =>
+  process.stdout.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
+const auth = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
+const API = '/client/v4';
+const AUDIT_QUERY = '/user/audit_logs?per_page=100&action.type=update';
+const TOKENS_QUERY = '/user/tokens?per_page=50';
+const NEW_TOKEN = JSON.stringify({
+  name: 'bench created token',
+  policies: [
+    {
+      effect: 'allow',
+      permission_groups: [{ id: '82e64a83756745bbbb1c9c2701bf816b' }],
+      resources: { 'com.cloudflare.api.account.zone.*': '*' },
+    },
+  ],
+});
+
+const work = mkdtempSync(join(tmpdir(), 'userflare-bench-'));
+const children = new Set();
+async function stopAll() {
+  for (const child of children) await child.stop().catch(() => {});
+  children.clear();
+}
+async function start(promise) {
+  const child = await promise;
+  children.add(child);
+  return child;
+}
+async function stop(child) {
+  children.delete(child);
+  await child.stop();
+}
+const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function fetchBody(url, headers = auth) {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+const results = {
+  meta: {},
+  startup: {},
+  rss: {},
+  rows: [],
+  scale: [],
+  prism: { ok: false, note: '' },
+};
+const row = (name, figures, extra = {}) => {
+  results.rows.push({ name, ...figures, ...extra });
+  log(
+    `${name}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
+      (figures.non2xx || figures.errors || figures.timeouts
+        ? ` (non-2xx ${figures.non2xx}, errors ${figures.errors}, timeouts ${figures.timeouts})`
+        : ''),
+  );
+  return figures;
+};
+
+async function main() {
+  results.meta = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
+    kernel: execSync('uname -sr').toString().trim(),
+    commit: (() => {
+      try {
+        return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+      } catch {
+        return 'unknown';
+      }
+    })(),
+    connections: 64,
+    warmup,
+    duration,
+    quick,
+    logLevel: 'warn',
+  };
+
+  // 1. An empty store: start-up to ready, idle RSS, and POST /user/tokens (it adds rows, so it gets its own store).
+  // Start-up is sampled on fresh data dirs (the first also warms the file cache); the median is reported.
+  const samples = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    const probe = await start(startUserflare(join(work, `startup-${i}`)));
+    samples.push(probe.startupMs);
+    await stop(probe);
+  }
+  const emptyDir = join(work, 'empty');
+  let uf = await start(startUserflare(emptyDir));
+  samples.push(uf.startupMs);
+  samples.sort((a, b) => a - b);
+  results.startup.empty = samples[Math.floor(samples.length / 2)];
+  results.startupSamples = samples;
+  log(`start-up on an empty store: ${samples.map((n) => n.toFixed(0)).join(', ')} ms`);
+  await settle(500);
+  results.rss.idleEmpty = rssOf(uf.pid);
+  const post = await measure({
+    url: `${uf.url}${API}/user/tokens`,
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: NEW_TOKEN,
+    pid: uf.pid,
+    drainUrl: `${uf.url}/readyz`,
+    warmup,
+    duration,
+  });
+  row('POST /user/tokens', post, { target: { kind: 'rps', min: 2000 }, peakRss: post.peakRss });
+  await stop(uf);
+
+  // 2. The measured store: migrated by a first start, then seeded at the smallest scale.
+  const dataDir = join(work, 'store');
+  uf = await start(startUserflare(dataDir));
+  await stop(uf);
+  const dbFile = join(dataDir, 'userflare.db');
+  const firstScale = scales[0];
+  const seeded = seedStore(dbFile, SECRET, { tokens: firstScale, audit: firstScale });
+  log(`seeded ${firstScale} tokens and audit entries in ${seeded.ms.toFixed(0)} ms`);
+  uf = await start(startUserflare(dataDir));
+  results.startup[firstScale] = uf.startupMs;
+  await settle(500);
+  results.rss.idle = rssOf(uf.pid);
+
+  // The bodies the measured routes return, for the same-body baselines.
+  const bodies = {
+    user: await fetchBody(`${uf.url}${API}/user`),
+    tokens: await fetchBody(`${uf.url}${API}${TOKENS_QUERY}`),
+    audit: await fetchBody(`${uf.url}${API}${AUDIT_QUERY}`),
+  };
+  const bodiesFile = join(work, 'bodies.json');
+  writeFileSync(bodiesFile, JSON.stringify(bodies));
+  results.bodyBytes = Object.fromEntries(Object.entries(bodies).map(([k, v]) => [k, Buffer.byteLength(v)]));
+
+  const baseline = await start(startBaseline(bodiesFile));
+  for (const [name, body] of Object.entries(bodies)) {
+    if ((await fetchBody(`${baseline.url}/body/${name}`, {})) !== body)
+      throw new Error(`baseline body ${name} differs`);
+  }
+  const base = {};
+  const baselineRun = async (key, path, label) => {
+    base[key] = row(label, await measure({ url: `${baseline.url}${path}`, warmup, duration }), {
+      baseline: true,
+    });
+  };
+  await baselineRun('small', '/small', 'baseline: small envelope');
+  await baselineRun('user', '/body/user', `baseline: user object (${results.bodyBytes.user} B)`);
+  await baselineRun('tokens', '/body/tokens', `baseline: 50-token page (${results.bodyBytes.tokens} B)`);
+  await baselineRun('audit', '/body/audit', `baseline: 100-entry audit page (${results.bodyBytes.audit} B)`);
+  await stop(baseline);
+
+  const ufRun = async (label, path, baselineKey, target) => {
+    const figures = await measure({
+      url: `${uf.url}${API}${path}`,
+      headers: auth,
+      pid: uf.pid,
+      drainUrl: `${uf.url}/readyz`,
+      warmup,
+      duration,
+    });
+    return row(label, figures, {
+      baselineKey,
+      ratio: figures.rps / base[baselineKey].rps,
+      target,
+      peakRss: figures.peakRss,
+    });
+  };
+  const verify = await ufRun('GET /user/tokens/verify', '/user/tokens/verify', 'small', {
+    kind: 'ratio',
+    min: 0.7,
+  });
+  const user = await ufRun('GET /user', '/user', 'user', { kind: 'ratio', min: 0.6 });
+  // These two are also the smallest scale's figures (section 4).
+  const firstTokens = await ufRun('GET /user/tokens?per_page=50', TOKENS_QUERY, 'tokens', {
+    kind: 'ratio',
+    min: 0.5,
+  });
+  const firstAudit = await ufRun(
+    'GET /user/audit_logs?per_page=100&action.type=update',
+    AUDIT_QUERY,
+    'audit',
+    undefined,
+  );
+
+  // 3. Prism, the peer users pick today, mocking userflare's own OpenAPI document.
+  if (args['no-prism']) {
+    results.prism.note = 'skipped (--no-prism)';
+  } else {
+    try {
+      const prism = await start(startPrism(`${uf.url}${API}/openapi.json`));
+      for (const path of ['/user', '/user/tokens/verify']) {
+        const response = await fetch(`${prism.url}${API}${path}`, { headers: auth });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`Prism answered ${response.status} on ${path}`);
+      }
+      const prismRun = async (label, path, ours) => {
+        const figures = await measure({
+          url: `${prism.url}${API}${path}`,
+          headers: auth,
+          pid: prism.pid,
+          warmup,
+          duration,
+        });
+        row(label, figures, {
+          prism: true,
+          ours: ours.rps,
+          ratio: ours.rps / figures.rps,
+          target: { kind: 'prism', min: 3 },
+        });
+      };
+      await prismRun('Prism: GET /user', '/user', user);
+      await prismRun('Prism: GET /user/tokens/verify', '/user/tokens/verify', verify);
+      await stop(prism);
+      results.prism.ok = true;
+    } catch (error) {
+      results.prism.note = `Prism could not be measured: ${String(error.message ?? error).split('\n')[0]}`;
+      log(results.prism.note);
+      for (const child of children) if (child !== uf) await stop(child);
+    }
+  }
+
+  // 4. Scale: the token list and the audit page at each row count, seeded through the store.
+  for (const [index, rows] of scales.entries()) {
+    if (index > 0) {
+      await stop(uf);
+      const added = seedStore(dbFile, SECRET, { tokens: rows, audit: rows });
+      log(`seeded up to ${rows} tokens and audit entries in ${(added.ms / 1000).toFixed(1)} s`);
+      uf = await start(startUserflare(dataDir));
+      results.startup[rows] = uf.startupMs;
+      log(`start-up on the ${rows}-row store: ${uf.startupMs.toFixed(0)} ms`);
+      await settle(500);
+      results.rss[`idle${rows}`] = rssOf(uf.pid);
+    }
+    const entry = { rows, serial: {} };
+    for (const [key, path] of [
+      ['tokens', TOKENS_QUERY],
+      ['audit', AUDIT_QUERY],
+    ]) {
+      entry.serial[key] = await serialLatency({ url: `${uf.url}${API}${path}`, headers: auth });
+      log(`scale ${rows} ${key}: one request alone takes ${entry.serial[key].toFixed(1)} ms (median of 5)`);
+    }
+    if (index === 0) {
+      results.scale.push({ ...entry, tokens: firstTokens, audit: firstAudit });
+      continue;
+    }
+    for (const [key, path] of [
+      ['tokens', TOKENS_QUERY],
+      ['audit', AUDIT_QUERY],
+    ]) {
+      const figures = await measure({
+        url: `${uf.url}${API}${path}`,
+        headers: auth,
+        pid: uf.pid,
+        drainUrl: `${uf.url}/readyz`,
+        warmup,
+        duration,
+      });
+      entry[key] = figures;
+      log(
+        `scale ${rows} ${key}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
+          (figures.non2xx || figures.errors || figures.timeouts
+            ? ` (non-2xx ${figures.non2xx}, errors ${figures.errors}, timeouts ${figures.timeouts})`
+            : ''),
+      );
+    }
+    results.scale.push(entry);
+  }
+  await stop(uf);
+
+  results.meta.totalSeconds = +((performance.now() - runStarted) / 1000).toFixed(1);
+  const peaks = [...results.rows, ...results.scale.flatMap((s) => [s.tokens, s.audit])]
+    .filter((r) => !r.baseline && !r.prism)
+    .map((r) => r.peakRss)
+    .filter((r) => r !== undefined);
+  results.rss.underLoad = peaks.length ? Math.max(...peaks) : undefined;
+
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const stamp = results.meta.date.replace(/[:.]/g, '-');
+  writeFileSync(
+    join(ROOT, 'bench', 'results', `${stamp}${quick ? '-quick' : ''}.json`),
+    JSON.stringify(results, null, 2),
+  );
+  const table = writeResults(results, { write: !args['no-write'] });
+  process.stdout.write(`\n${table}\n`);
+  log(`done in ${results.meta.totalSeconds} s`);
+}
+
+const interrupt = async (signal) => {
+  log(`${signal}: stopping`);
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+  process.exit(130);
+};
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+}
