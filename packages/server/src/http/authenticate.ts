@@ -8,7 +8,7 @@ import type { Actor } from '../modules/audit-logs/audit-logs.service.js';
 import { isPermitted } from '../modules/tokens/token-policies.js';
 import { authenticateTokenValue } from '../modules/tokens/tokens.service.js';
 import type { TokenRow } from '../modules/tokens/tokens.table.js';
-import { authenticateGlobalKey, findUserForToken } from '../modules/users/users.service.js';
+import { authenticateGlobalKey } from '../modules/users/users.service.js';
 import { apiErrors, type HeaderProblem } from './errors.js';
 import type { RequiredPermission, RouteAccess } from './route-access.js';
 
@@ -78,11 +78,9 @@ async function authenticateBearer(
     case 'location-denied':
       throw apiErrors.tokenLocationDenied(ip);
   }
-  const user = await findUserForToken(ctx, result.row.user_id);
-  if (!user) throw isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken();
   return {
-    userId: user.id,
-    email: user.email,
+    userId: result.row.user_id,
+    email: result.ownerEmail,
     clientIp: ip,
     credential: { kind: 'token', token: result.row, policies: result.policies },
   };

@@ -1,6 +1,22 @@
 import type { Executor } from '../../db/database.js';
 import type { NewTokenRow, TokenRow, TokenRowUpdate } from './tokens.table.js';
 
+export type TokenWithOwner = TokenRow & { owner_email: string };
+
+/** The token a presented value hashes to, with its owner's email: authentication in one query. */
+export async function findTokenWithOwnerByHash(
+  db: Executor,
+  valueHash: string,
+): Promise<TokenWithOwner | undefined> {
+  return db
+    .selectFrom('tokens')
+    .innerJoin('users', 'users.id', 'tokens.user_id')
+    .selectAll('tokens')
+    .select('users.email as owner_email')
+    .where('tokens.value_hash', '=', valueHash)
+    .executeTakeFirst();
+}
+
 export async function findTokenByHash(db: Executor, valueHash: string): Promise<TokenRow | undefined> {
   return db.selectFrom('tokens').selectAll().where('value_hash', '=', valueHash).executeTakeFirst();
 }

@@ -20,8 +20,8 @@ import { buildCondition, buildPolicies, isAddressAllowed, type OwnerReach } from
 import { generateTokenValue, inspectTokenValue } from './token-value.js';
 import {
   deleteToken as deleteTokenRow,
-  findTokenByHash,
   findTokenOfUser,
+  findTokenWithOwnerByHash,
   insertToken,
   listTokensOfUser,
   updateToken as updateTokenRow,
@@ -50,6 +50,23 @@ export function tokenStatus(row: Pick<TokenRow, 'status' | 'expires_on'>, now: D
 
 export function tokenPolicies(row: TokenRow): TokenPolicy[] {
   return JSON.parse(row.policies) as TokenPolicy[];
+}
+
+const PARSED_POLICIES_LIMIT = 10_000;
+const parsedPoliciesByJson = new Map<string, TokenPolicy[]>();
+
+/**
+ * Parsed policies, memoised by their JSON text (content-addressed, so never stale): authentication
+ * parses a token's policies on every request otherwise. Callers must not mutate the result.
+ */
+function parsedPolicies(json: string): TokenPolicy[] {
+  let policies = parsedPoliciesByJson.get(json);
+  if (!policies) {
+    if (parsedPoliciesByJson.size >= PARSED_POLICIES_LIMIT) parsedPoliciesByJson.clear();
+    policies = JSON.parse(json) as TokenPolicy[];
+    parsedPoliciesByJson.set(json, policies);
+  }
+  return policies;
 }
 
 export function tokenCondition(row: TokenRow): TokenCondition {
@@ -257,7 +274,7 @@ export function verifiedToken(ctx: ServerContext, row: TokenRow): VerifiedToken 
 }
 
 export type TokenAuthentication =
-  | { outcome: 'authenticated'; row: TokenRow; policies: TokenPolicy[] }
+  | { outcome: 'authenticated'; row: TokenRow; ownerEmail: string; policies: TokenPolicy[] }
   | { outcome: 'malformed' }
   | { outcome: 'invalid' }
   | { outcome: 'location-denied' };
@@ -274,12 +291,13 @@ export async function authenticateTokenValue(
   const shape = inspectTokenValue(value);
   if (shape === 'malformed') return { outcome: 'malformed' };
   if (shape === 'bad-checksum') return { outcome: 'invalid' };
-  const row = await findTokenByHash(ctx.db, ctx.keyring.hash(value));
-  if (!row) return { outcome: 'invalid' };
+  const found = await findTokenWithOwnerByHash(ctx.db, ctx.keyring.hash(value));
+  if (!found) return { outcome: 'invalid' };
+  const { owner_email: ownerEmail, ...row } = found;
   const now = ctx.clock.now();
   if (tokenStatus(row, now) !== 'active') return { outcome: 'invalid' };
   if (row.not_before !== null && now.toISOString() < row.not_before) return { outcome: 'invalid' };
   if (!isAddressAllowed(tokenCondition(row), ip)) return { outcome: 'location-denied' };
   ctx.lastUsed.record(row.id, now);
-  return { outcome: 'authenticated', row, policies: tokenPolicies(row) };
+  return { outcome: 'authenticated', row, ownerEmail, policies: parsedPolicies(row.policies) };
 }

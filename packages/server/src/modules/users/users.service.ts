@@ -84,8 +84,3 @@ export async function authenticateGlobalKey(
   const matches = ctx.keyring.matches(key, row?.api_key_hash ?? '0'.repeat(64));
   return row && row.api_key_hash !== null && matches ? row : undefined;
 }
-
-/** The owner of an authenticated token; undefined if the user has gone (the token is then refused). */
-export async function findUserForToken(ctx: ServerContext, userId: string): Promise<UserRow | undefined> {
-  return findUserById(ctx.db, userId);
-}
