@@ -1,122 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, CliProcesses, type Serving, TOKEN_LINE } from './helpers/cli-process.js';
 
 // The built `userflare` binary as users run it: `node packages/cli/dist/main.js`.
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const MAIN = join(ROOT, 'packages/cli/dist/main.js');
-const START_TIMEOUT_MS = 20_000;
-const TOKEN_LINE = /bootstrap API token \(shown once\): (\S+)/;
-const URL_LINE = /listening on (http:\/\/\S+)/;
-
 let scratch: string;
-const children = new Set<ChildProcess>();
+const cli = new CliProcesses(() => scratch);
 const blockers: Server[] = [];
-
-/** The environment without anything that would configure the server behind the test's back. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('USERFLARE_') && name !== 'HOST' && name !== 'PORT') env[name] = value;
-  }
-  return env;
-}
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion (for commands that exit by themselves). */
-function run(args: string[]): Promise<Finished> {
-  return new Promise((resolvePromise) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { cwd: scratch, env: cleanEnv(), timeout: START_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        children.delete(child);
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolvePromise({ code, signal: error?.signal ?? null, stdout, stderr });
-      },
-    );
-    children.add(child);
-  });
-}
-
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  /** Everything written to stdout so far. */
-  stdout(): string;
-  stderr(): string;
-  /** The first match of `pattern` in stdout, waiting for it up to `timeoutMs`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  /** Settles once the process has exited and its output is fully read. */
-  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `serve` and resolves once it prints the listening URL. */
-async function serve(args: string[]): Promise<Serving> {
-  const child = spawn(process.execPath, [MAIN, 'serve', ...args], {
-    cwd: scratch,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  // 'close', not 'exit': the banner may still sit in the pipe when the process is gone.
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveClose) => {
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolveClose({ code, signal });
-    });
-  });
-  const waitFor = (pattern: RegExp, timeoutMs = START_TIMEOUT_MS) =>
-    new Promise<RegExpExecArray>((resolveMatch, reject) => {
-      const check = () => {
-        const match = pattern.exec(out);
-        if (!match) return false;
-        clearTimeout(timer);
-        child.stdout?.off('data', check);
-        resolveMatch(match);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        child.stdout?.off('data', check);
-        reject(new Error(`no ${pattern} in the output\nstdout: ${out}\nstderr: ${err}`));
-      }, timeoutMs);
-      if (check()) return;
-      child.stdout?.on('data', check);
-      closed.then(() => {
-        if (!check()) {
-          clearTimeout(timer);
-          reject(new Error(`serve exited without printing ${pattern}\nstdout: ${out}\nstderr: ${err}`));
-        }
-      });
-    });
-  const url = (await waitFor(URL_LINE))[1] as string;
-  return { child, url, stdout: () => out, stderr: () => err, waitFor, closed };
-}
-
-/** SIGTERM, then the exit status once all output is read. */
-async function terminate(serving: Serving) {
-  serving.child.kill('SIGTERM');
-  return serving.closed;
-}
+const run = (args: string[]) => cli.run(args);
+const serve = (args: string[]) => cli.serve(args);
+const terminate = (serving: Serving) => cli.terminate(serving);
 
 async function occupiedPort(): Promise<number> {
   const blocker = createServer();
@@ -134,17 +30,11 @@ async function getUser(url: string, token: string) {
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'userflare-cli-'));
-  const build = await new Promise<Finished>((resolveBuild) => {
-    execFile('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT }, (error, stdout, stderr) =>
-      resolveBuild({ code: error ? Number(error.code ?? 1) : 0, signal: null, stdout, stderr }),
-    );
-  });
-  if (build.code !== 0) throw new Error(`tsc -b packages/cli failed:\n${build.stdout}${build.stderr}`);
+  await buildCli();
 }, 180_000);
 
 afterEach(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
+  cli.killAll();
   await Promise.all(
     blockers
       .splice(0)
