@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, startServer } from '@userflare/server';
+import { ConfigError, loadConfig, type RunningServer, startServer } from '@userflare/server';
 import { readFixtureFile } from './fixture-file.js';
 import { describeFixtureResult } from './seed.js';
 
@@ -67,18 +67,15 @@ export async function serve(args: string[]): Promise<void> {
     checkDataDir(config.store.directory);
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const fixture = typeof values.seed === 'string' ? readFixtureFile(values.seed) : undefined;
-  const server = await startServer(config, {
-    print,
-    logger: true,
-    ...(fixture === undefined ? {} : { fixture }),
-  });
-  if (server.seeded) for (const line of describeFixtureResult(server.seeded)) print(line);
+  // Handlers first: stdout to a pipe is synchronous, so a caller may signal as soon as it reads the
+  // banner, before anything after the printing has run.
+  let server: RunningServer | undefined;
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     process.stdout.write(`${signal}: closing userflare\n`);
-    server.close().then(
+    (server?.close() ?? Promise.resolve()).then(
       () => process.exit(0),
       (error) => {
         process.stderr.write(`userflare: error while closing: ${String(error)}\n`);
@@ -88,4 +85,10 @@ export async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  server = await startServer(config, {
+    print,
+    logger: true,
+    ...(fixture === undefined ? {} : { fixture }),
+  });
+  if (server.seeded) for (const line of describeFixtureResult(server.seeded)) print(line);
 }
