@@ -2,7 +2,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createApp, loadConfig } from '@userflare/server';
 import Cloudflare from 'cloudflare';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/db/create-database.js';
 import { type ChildServer, startChildServer } from './helpers/child-server.js';
 import { BOOTSTRAP, createTestApp, startTestServer, type TestServer } from './helpers/test-server.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-store.js';
@@ -129,17 +131,45 @@ describe('losing the PostgreSQL connection while serving', () => {
   });
 
   /** Ends this server's connections from the database side: a database restart, as its pool sees it. */
-  async function cutConnections(): Promise<number> {
+  async function cutConnections(name = applicationName): Promise<number> {
     const url = new URL(database.url);
     const admin = new pg.Client({ connectionString: `postgres://${url.username}@${url.host}/postgres` });
     await admin.connect();
     const result = await admin.query(
       'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
-      [applicationName],
+      [name],
     );
     await admin.end();
     return result.rowCount ?? 0;
   }
+
+  it('survives a connection cut while a request holds it between two statements', async () => {
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', `${applicationName}-store`);
+    const store = openStore({ kind: 'postgres', url: url.toString(), poolSize: 2 });
+    const reported: Error[] = [];
+    store.onError((error) => reported.push(error));
+    try {
+      const failed = await store.db
+        .connection()
+        .execute(async (connection) => {
+          await sql`select 1`.execute(connection);
+          expect(await cutConnections(`${applicationName}-store`)).toBe(1);
+          await new Promise((r) => setTimeout(r, 200));
+          await sql`select 1`.execute(connection);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(failed).toBeInstanceOf(Error);
+      expect(reported.length).toBeGreaterThan(0);
+      const rows = await sql<{ one: number }>`select 1 as one`.execute(store.db);
+      expect(rows.rows).toEqual([{ one: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('answers retryable 5xx Cloudflare errors, never crashes, and recovers once connections come back', async () => {
     const cf = new Cloudflare({ apiToken: BOOTSTRAP.token, baseURL: server.baseURL, maxRetries: 0 });

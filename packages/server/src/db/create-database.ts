@@ -56,10 +56,14 @@ export function openStore(config: StoreConfig): Store {
       connectionTimeoutMillis: 5_000,
     });
     const handlers: ((error: Error) => void)[] = [];
-    // Without a listener, an idle client losing its connection would crash the process.
-    pool.on('error', (error) => {
+    const report = (error: Error) => {
       for (const handler of handlers) handler(error);
-    });
+    };
+    // Without a listener, a client losing its connection would crash the process: the pool listens
+    // only while a client is idle, so a checked-out client between two statements of a transaction
+    // needs its own. The failing query still rejects, and the pool drops the dead client on release.
+    pool.on('connect', (client) => client.on('error', report));
+    pool.on('error', () => {}); // the same error, already reported by the client's own listener
     const db = new Kysely<never>({ dialect: new PostgresDialect({ pool }) }) as unknown as Db;
     return {
       db,
