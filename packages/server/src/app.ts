@@ -89,6 +89,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
 
   const ctx: ServerContext = {
     db: store.db,
+    reads: store.reads,
     clock: options.clock ?? systemClock,
     keyring: secrets.keyring,
     lastUsed: new LastUsedRecorder(store.db, 5_000, (error) =>

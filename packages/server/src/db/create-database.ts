@@ -3,11 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
+  type SqliteDatabase as KyselySqliteDatabase,
   type Migration,
   Migrator,
   PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
+  type SqliteStatement,
   sql,
 } from 'kysely';
 import pg from 'pg';
@@ -16,6 +18,8 @@ import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './colu
 import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
 import * as initial from './migrations/001-initial.js';
 import * as organizationsBilling from './migrations/002-organizations-billing.js';
+import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
+import { type ReadCache, uncachedReads, WriteCountedReadCache } from './read-cache.js';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, types: ColumnTypes): Promise<void>;
@@ -25,6 +29,7 @@ interface MigrationModule {
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': initial,
   '002-organizations-billing': organizationsBilling,
+  '003-token-expiry-index': tokenExpiryIndex,
 };
 
 export interface Store {
@@ -32,9 +37,55 @@ export interface Store {
   dialect: 'sqlite' | 'postgres';
   /** Where the store is, for messages: the file, or the PostgreSQL URL without its password. */
   location: string;
+  /** Reads reused until the next write where this process sees every write; pass-through otherwise. */
+  reads: ReadCache;
   /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
   onError(handler: (error: Error) => void): void;
   close(): Promise<void>;
+}
+
+const PREPARED_STATEMENT_LIMIT = 500;
+
+/**
+ * better-sqlite3 as Kysely sees it, with two additions: each SQL text is prepared once (Kysely's driver
+ * prepares on every query, the largest cost of a cached read), and every write statement is counted
+ * after it runs, which is what `WriteCountedReadCache` trusts.
+ */
+function countingSqliteDatabase(sqlite: SqliteDatabase.Database): {
+  database: KyselySqliteDatabase;
+  writeCount: () => number;
+} {
+  let writes = 0;
+  const statements = new Map<string, SqliteStatement>();
+  const counted = (statement: SqliteDatabase.Statement): SqliteStatement => {
+    if (statement.readonly) return statement;
+    const afterRun = <T>(run: () => T): T => {
+      try {
+        return run();
+      } finally {
+        writes++;
+      }
+    };
+    return {
+      reader: statement.reader,
+      all: (parameters) => afterRun(() => statement.all(parameters)),
+      run: (parameters) => afterRun(() => statement.run(parameters)),
+      iterate: (parameters) => afterRun(() => statement.iterate(parameters)),
+    };
+  };
+  const database: KyselySqliteDatabase = {
+    close: () => sqlite.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= PREPARED_STATEMENT_LIMIT) statements.clear();
+        statement = counted(sqlite.prepare(text));
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+  return { database, writeCount: () => writes };
 }
 
 function withoutPassword(url: string): string {
@@ -69,6 +120,8 @@ export function openStore(config: StoreConfig): Store {
       db,
       dialect: 'postgres',
       location: withoutPassword(config.url),
+      // Other replicas write to the same database, so nothing read can be reused (README, "Replicas").
+      reads: uncachedReads,
       onError: (handler) => handlers.push(handler),
       close: () => db.destroy(),
     };
@@ -79,8 +132,16 @@ export function openStore(config: StoreConfig): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<never>({ dialect: new SqliteDialect({ database: sqlite }) }) as unknown as Db;
-  return { db, dialect: 'sqlite', location: config.file, onError: () => {}, close: () => db.destroy() };
+  const { database, writeCount } = countingSqliteDatabase(sqlite);
+  const db = new Kysely<never>({ dialect: new SqliteDialect({ database }) }) as unknown as Db;
+  return {
+    db,
+    dialect: 'sqlite',
+    location: config.file,
+    reads: new WriteCountedReadCache(writeCount),
+    onError: () => {},
+    close: () => db.destroy(),
+  };
 }
 
 /**

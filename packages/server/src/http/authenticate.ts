@@ -125,10 +125,11 @@ async function authenticate(
 
 async function authorize(ctx: ServerContext, auth: AuthContext, required: RequiredPermission): Promise<void> {
   if (auth.credential.kind === 'global_key') return;
-  const accountIds =
+  const accountIds = new Set(
     required.scope === 'account'
-      ? new Set(await listAccountIdsOfUser(ctx.db, auth.userId))
-      : new Set<string>();
+      ? await ctx.reads.read(`account-ids:${auth.userId}`, () => listAccountIdsOfUser(ctx.db, auth.userId))
+      : [],
+  );
   const permitted = isPermitted(auth.credential.policies, required.groups, {
     scope: required.scope,
     userId: auth.userId,

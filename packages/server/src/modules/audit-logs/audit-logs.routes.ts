@@ -28,7 +28,7 @@ export function auditLogsRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const page = await listAuditLogsOfUser(ctx.db, request.auth.userId, request.query);
+        const page = await listAuditLogsOfUser(ctx, request.auth.userId, request.query);
         if (request.query.export) {
           return reply
             .type('text/csv; charset=utf-8')

@@ -3,9 +3,10 @@ import type { AuditLog, ListAuditLogsQuery } from '@userflare/contract';
 import ipaddr from 'ipaddr.js';
 import type { Clock } from '../../clock.js';
 import { formatTimestamp, parseInstantRoundingUp } from '../../clock.js';
-import type { Db, Executor } from '../../db/database.js';
+import type { ServerContext } from '../../context.js';
+import type { Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
-import { insertAuditLog, listAuditLogs } from './audit-logs.repository.js';
+import { type AuditLogFilter, insertAuditLog, listAuditLogs } from './audit-logs.repository.js';
 import type { AuditLogRow } from './audit-logs.table.js';
 
 /** Who did something: the credential's user, from which address, with which token if any. */
@@ -136,13 +137,13 @@ export const EXPORT_ROW_LIMIT = 100_000;
 
 /** The JSON listing pages; `export=true` answers every matching entry, up to EXPORT_ROW_LIMIT. */
 export async function listAuditLogsOfUser(
-  db: Db,
+  ctx: ServerContext,
   ownerId: string,
   query: ListAuditLogsQuery,
 ): Promise<AuditLogPage> {
   const page = query.export ? 1 : (query.page ?? 1);
   const perPage = query.export ? EXPORT_ROW_LIMIT : (query.per_page ?? 100);
-  const { rows, totalCount } = await listAuditLogs(db, {
+  const filter: AuditLogFilter = {
     ownerId,
     id: query.id,
     actionType: query['action.type'],
@@ -155,8 +156,14 @@ export async function listAuditLogsOfUser(
     direction: query.direction ?? 'desc',
     limit: perPage,
     offset: (page - 1) * perPage,
-  });
-  return { items: rows.map(toAuditLog), totalCount, page, perPage };
+  };
+  const load = async (): Promise<AuditLogPage> => {
+    const { rows, totalCount } = await listAuditLogs(ctx.db, filter);
+    return { items: rows.map(toAuditLog), totalCount, page, perPage };
+  };
+  // A page depends on the rows alone (no clock): reusable until the next write. Exports are too big to keep.
+  if (query.export) return load();
+  return ctx.reads.read(`audit-logs:${JSON.stringify(filter)}`, load);
 }
 
 const CSV_COLUMNS: [string, (log: AuditLog) => unknown][] = [

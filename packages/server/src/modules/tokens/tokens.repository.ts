@@ -36,33 +36,43 @@ export async function findTokenOfUser(
 
 export interface TokenListFilter {
   userId: string;
-  /** Tokens whose `expires_on` is at or before this instant are left out; undefined keeps all. */
-  expiredBefore: string | undefined;
+  /** Tokens whose `expires_on` is at or before this instant are left out. */
+  expiredBy: string;
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
 }
 
-export async function listTokensOfUser(
-  db: Executor,
-  filter: TokenListFilter,
-): Promise<{ rows: TokenRow[]; totalCount: number }> {
-  let query = db.selectFrom('tokens').where('user_id', '=', filter.userId);
-  if (filter.expiredBefore !== undefined) {
-    const cutoff = filter.expiredBefore;
-    query = query.where((eb) => eb.or([eb('expires_on', 'is', null), eb('expires_on', '>', cutoff)]));
-  }
-  const [rows, count] = await Promise.all([
-    query
-      .selectAll()
-      .orderBy('issued_on', filter.direction)
-      .orderBy('id', filter.direction)
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, totalCount: Number(count.count) };
+export async function listTokensOfUser(db: Executor, filter: TokenListFilter): Promise<TokenRow[]> {
+  return db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('user_id', '=', filter.userId)
+    .where((eb) => eb.or([eb('expires_on', 'is', null), eb('expires_on', '>', filter.expiredBy)]))
+    .orderBy('issued_on', filter.direction)
+    .orderBy('id', filter.direction)
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+}
+
+export async function countTokensOfUser(db: Executor, userId: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+export async function countTokensExpiredBy(db: Executor, userId: string, instant: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('expires_on', '<=', instant)
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 export async function insertToken(db: Executor, row: NewTokenRow): Promise<void> {

@@ -45,7 +45,7 @@ async function loadUser(ctx: ServerContext, userId: string): Promise<UserRow> {
 }
 
 export async function getUser(ctx: ServerContext, userId: string): Promise<User> {
-  return toUser(ctx, await loadUser(ctx, userId));
+  return ctx.reads.read(`user:${userId}`, async () => toUser(ctx, await loadUser(ctx, userId)));
 }
 
 /** `PATCH /user`: only the fields sent change (REFERENCE §2.2); the change and its audit entry commit together. */
@@ -79,7 +79,7 @@ export async function authenticateGlobalKey(
   email: string,
   key: string,
 ): Promise<UserRow | undefined> {
-  const row = await findUserByEmail(ctx.db, email);
+  const row = await ctx.reads.read(`user-by-email:${email}`, () => findUserByEmail(ctx.db, email));
   // Hash even when the email is unknown, so the answer takes the same time either way.
   const matches = ctx.keyring.matches(key, row?.api_key_hash ?? '0'.repeat(64));
   return row && row.api_key_hash !== null && matches ? row : undefined;

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { WriteCountedReadCache } from '../src/db/read-cache.js';
+import { BOOTSTRAP } from './helpers/test-server.js';
+import {
+  call,
+  createToken,
+  DAY,
+  GROUP,
+  policy,
+  tokenBody,
+  userResource,
+  useTestApp,
+} from './helpers/tokens-fixtures.js';
+
+// Reads reused between writes (issue 6) must never let a token through that the store would refuse:
+// each case first warms the cache with the token, then changes it and expects the very next request
+// to see the change.
+
+const WARM_UP = 5;
+
+async function verifyStatus(h: ReturnType<typeof useTestApp>, token: string): Promise<number> {
+  return (await call(h.t, 'GET', '/client/v4/user/tokens/verify', { token })).status;
+}
+
+async function warmedToken(h: ReturnType<typeof useTestApp>) {
+  const created = await createToken(h.t, tokenBody(h.t.userId));
+  for (let i = 0; i < WARM_UP; i++) expect(await verifyStatus(h, created.value)).toBe(200);
+  return created;
+}
+
+describe('cached credentials follow every change at once', () => {
+  const h = useTestApp();
+
+  it('refuses a token on the request after it is disabled, and takes it back once enabled', async () => {
+    const token = await warmedToken(h);
+    const body = { name: token.name, policies: token.policies, status: 'disabled' };
+    expect((await call(h.t, 'PUT', `/client/v4/user/tokens/${token.id}`, { body })).status).toBe(200);
+    expect(await verifyStatus(h, token.value)).toBe(401);
+    const enable = { ...body, status: 'active' };
+    expect((await call(h.t, 'PUT', `/client/v4/user/tokens/${token.id}`, { body: enable })).status).toBe(200);
+    expect(await verifyStatus(h, token.value)).toBe(200);
+  });
+
+  it('refuses the old value on the request after a roll and accepts the new one', async () => {
+    const token = await warmedToken(h);
+    const rolled = await call<string>(h.t, 'PUT', `/client/v4/user/tokens/${token.id}/value`, { body: {} });
+    expect(rolled.status).toBe(200);
+    expect(await verifyStatus(h, token.value)).toBe(401);
+    expect(await verifyStatus(h, rolled.body.result)).toBe(200);
+  });
+
+  it('refuses a token on the request after it is deleted', async () => {
+    const token = await warmedToken(h);
+    expect((await call(h.t, 'DELETE', `/client/v4/user/tokens/${token.id}`)).status).toBe(200);
+    expect(await verifyStatus(h, token.value)).toBe(401);
+  });
+
+  it('refuses a cached token once the clock passes its expiry, with no write in between', async () => {
+    const token = await createToken(h.t, tokenBody(h.t.userId, { expires_on: h.clock.iso(DAY) }));
+    for (let i = 0; i < WARM_UP; i++) expect(await verifyStatus(h, token.value)).toBe(200);
+    h.clock.advance(DAY);
+    expect(await verifyStatus(h, token.value)).toBe(401);
+  });
+
+  it('applies a narrowed policy on the request after the edit', async () => {
+    const token = await createToken(
+      h.t,
+      tokenBody(h.t.userId, { policies: [policy([GROUP.userDetailsRead], userResource(h.t.userId))] }),
+    );
+    for (let i = 0; i < WARM_UP; i++) {
+      expect((await call(h.t, 'GET', '/client/v4/user', { token: token.value })).status).toBe(200);
+    }
+    const narrowed = {
+      name: token.name,
+      policies: [policy([GROUP.apiTokensRead], userResource(h.t.userId))],
+    };
+    expect((await call(h.t, 'PUT', `/client/v4/user/tokens/${token.id}`, { body: narrowed })).status).toBe(
+      200,
+    );
+    expect((await call(h.t, 'GET', '/client/v4/user', { token: token.value })).status).toBe(403);
+  });
+
+  it('shows a profile edit on the next GET /user', async () => {
+    for (let i = 0; i < WARM_UP; i++) await call(h.t, 'GET', '/client/v4/user');
+    const edited = await call(h.t, 'PATCH', '/client/v4/user', { body: { zipcode: 'cache-1' } });
+    expect(edited.status).toBe(200);
+    const user = await call<{ zipcode: string }>(h.t, 'GET', '/client/v4/user');
+    expect(user.body.result.zipcode).toBe('cache-1');
+  });
+
+  it('never serves a disabled token again, whatever verifies were in flight when it was disabled', async () => {
+    const token = await warmedToken(h);
+    const inFlight = Array.from({ length: 50 }, () => verifyStatus(h, token.value));
+    const body = { name: token.name, policies: token.policies, status: 'disabled' };
+    const disabled = await call(h.t, 'PUT', `/client/v4/user/tokens/${token.id}`, { body });
+    expect(disabled.status).toBe(200);
+    await Promise.all(inFlight);
+    const after = await Promise.all(Array.from({ length: 20 }, () => verifyStatus(h, token.value)));
+    expect(after.every((status) => status === 401)).toBe(true);
+  });
+
+  it('refuses a cached token once the admin plane resets the store', async () => {
+    const token = await warmedToken(h);
+    const reset = await h.t.app.inject({
+      method: 'POST',
+      url: '/__userflare/reset',
+      headers: { 'x-admin-key': BOOTSTRAP.adminKey },
+    });
+    expect(reset.statusCode).toBe(200);
+    expect(await verifyStatus(h, token.value)).toBe(401);
+  });
+});
+
+describe('WriteCountedReadCache', () => {
+  it('keeps a value until the write count moves', async () => {
+    let writes = 0;
+    let loads = 0;
+    const cache = new WriteCountedReadCache(() => writes);
+    const load = async () => ({ n: ++loads });
+    expect(await cache.read('k', load)).toEqual({ n: 1 });
+    expect(await cache.read('k', load)).toEqual({ n: 1 });
+    writes++;
+    expect(await cache.read('k', load)).toEqual({ n: 2 });
+  });
+
+  it('does not keep a value read while a write happened', async () => {
+    let writes = 0;
+    let loads = 0;
+    const cache = new WriteCountedReadCache(() => writes);
+    const racing = async () => {
+      loads++;
+      writes++; // a write lands while this read is in flight
+      return { stale: true };
+    };
+    await cache.read('k', racing);
+    expect(await cache.read('k', async () => ({ stale: false }))).toEqual({ stale: false });
+    expect(loads).toBe(1);
+  });
+
+  it('does not keep undefined, so an unknown token is looked up again', async () => {
+    let loads = 0;
+    const cache = new WriteCountedReadCache(() => 0);
+    const missing = async () => {
+      loads++;
+      return undefined;
+    };
+    await cache.read('k', missing);
+    await cache.read('k', missing);
+    expect(loads).toBe(2);
+  });
+});
