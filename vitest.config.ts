@@ -24,8 +24,12 @@ export default defineConfig({
               test: {
                 name: 'postgres',
                 include: ['packages/server/test/**/*.test.ts'],
-                // These drive clients or files, not the store: the SQLite run covers them.
-                exclude: ['packages/server/test/wrangler.test.ts', 'packages/server/test/restart.test.ts'],
+                // These drive clients or the SQLite file, not the shared store: the SQLite run covers them.
+                exclude: [
+                  'packages/server/test/wrangler.test.ts',
+                  'packages/server/test/restart.test.ts',
+                  'packages/server/test/crash-safety.test.ts',
+                ],
                 globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
               },
             },

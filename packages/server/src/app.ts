@@ -10,7 +10,7 @@ import { installAuthentication } from './http/authenticate.js';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
 import { apiErrors } from './http/errors.js';
 import { installOpenApi, type RegisteredRoute } from './http/openapi.js';
-import { installValidators } from './http/validation.js';
+import { installSchemaCompilers } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
@@ -75,7 +75,7 @@ export interface CreatedApp extends Omit<BuiltApp, 'bootstrap'> {
  */
 export async function createApp(config: Config, options: BuildAppOptions = {}): Promise<CreatedApp> {
   const secrets = resolveSecrets(config);
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
 
   const logger = options.logger ?? false;
   const app = Fastify({
@@ -106,7 +106,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     return bootstrap;
   };
 
-  installValidators(app);
+  installSchemaCompilers(app);
   installErrorHandling(app);
   // Health, the OpenAPI document and the reference page work while the store is starting.
   const needsNoStore = (url: string | undefined) =>

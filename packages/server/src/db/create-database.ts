@@ -12,7 +12,6 @@ import {
   type SqliteStatement,
   sql,
 } from 'kysely';
-import pg from 'pg';
 import { ConfigError, type StoreConfig } from '../config.js';
 import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './column-types.js';
 import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
@@ -98,9 +97,10 @@ function withoutPassword(url: string): string {
   }
 }
 
-/** The only place that knows SQLite from PostgreSQL. */
-export function openStore(config: StoreConfig): Store {
+/** The only place that knows SQLite from PostgreSQL. `pg` loads only when it is used: start-up time. */
+export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'postgres') {
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize,

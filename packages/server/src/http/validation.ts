@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import fastJsonStringify from 'fast-json-stringify';
 import type { FastifyInstance } from 'fastify';
 import { type FieldProblem, fieldProblem } from './errors.js';
 
@@ -12,16 +13,64 @@ function createAjv(coerceTypes: boolean | 'array') {
   return ajv;
 }
 
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * Compiling schemas was most of the start-up time (issue 6): each one is compiled on its first use,
+ * and once only — every route is registered under `/client/v4` and at the root, and they all share the
+ * failure envelope. Keyed by the schema's text, as Fastify hands each route its own copy.
+ */
+function compiledOnce<F>(
+  compile: (schema: object, variant: string) => F,
+): (schema: object, variant: string) => F {
+  const compiled = new Map<string, F>();
+  return (schema, variant) => {
+    const key = `${variant} ${JSON.stringify(schema)}`;
+    let fn = compiled.get(key);
+    if (!fn) {
+      fn = compile(schema, variant);
+      compiled.set(key, fn);
+    }
+    return fn;
+  };
+}
+
+function validateOnFirstUse(compile: () => Validate): Validate {
+  let compiled: Validate | undefined;
+  const validate: Validate = (data) => {
+    compiled ??= compile();
+    const valid = compiled(data);
+    // Fastify reads the errors off the function it was given.
+    validate.errors = compiled.errors ?? null;
+    return valid;
+  };
+  return validate;
+}
+
+function serializeOnFirstUse(compile: () => (data: unknown) => string): (data: unknown) => string {
+  let compiled: ((data: unknown) => string) | undefined;
+  return (data) => {
+    compiled ??= compile();
+    return compiled(data);
+  };
+}
+
 /**
  * Bodies are validated strictly ("5" is not a number), while query strings and path parameters are
- * coerced from text: `per_page=5`, `include_expired=true` (CLIENTS §4).
+ * coerced from text: `per_page=5`, `include_expired=true` (CLIENTS §4). Responses are serialized from
+ * their schemas.
  */
-export function installValidators(app: FastifyInstance): void {
+export function installSchemaCompilers(app: FastifyInstance): void {
   const bodyAjv = createAjv(false);
   const textAjv = createAjv('array');
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  const validator = compiledOnce((schema, httpPart) =>
+    validateOnFirstUse(() => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)),
   );
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    validator(schema, httpPart === 'body' ? 'body' : 'text'),
+  );
+  const serializer = compiledOnce((schema) => serializeOnFirstUse(() => fastJsonStringify(schema)));
+  app.setSerializerCompiler(({ schema }) => serializer(schema as object, 'response'));
 }
 
 function describeFormat(format: string): string {
