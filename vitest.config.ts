@@ -29,6 +29,7 @@ export default defineConfig({
                   'packages/server/test/wrangler.test.ts',
                   'packages/server/test/restart.test.ts',
                   'packages/server/test/crash-safety.test.ts',
+                  'packages/server/test/secrets.test.ts',
                 ],
                 globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
               },

@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 import { APIError } from '@userflare/client';
 import { ConfigError } from '@userflare/server';
+import { CLOCK_HELP, clock } from './commands/clock.js';
+import { ENFORCEMENT_HELP, enforcement } from './commands/enforcement.js';
+import { EXPLAIN_HELP, explain } from './commands/explain.js';
+import { FAULTS_HELP, faults } from './commands/faults.js';
+import { JOURNAL_HELP, journal } from './commands/journal.js';
+import { LEAK_HELP, leak } from './commands/leak.js';
+import { NAMESPACE_HELP, namespace } from './commands/namespace.js';
 import { PERMISSION_GROUPS_HELP, permissionGroups } from './commands/permission-groups.js';
 import { RESET_HELP, reset } from './commands/reset.js';
 import { SEED_HELP, seed } from './commands/seed.js';
 import { SERVE_HELP, serve } from './commands/serve.js';
+import { SNAPSHOT_HELP, snapshot } from './commands/snapshot.js';
 import { TOKENS_HELP, tokens } from './commands/tokens.js';
 import { WHOAMI_HELP, whoami } from './commands/whoami.js';
 import { UsageError } from './usage-error.js';
@@ -22,9 +30,21 @@ Commands:
   permission-groups  list the permission groups a token may grant
   help               show this help
 
+Emulator controls:
+  clock              show, set, advance, freeze or reset the server's clock
+  snapshot           save the store under a name and restore it later
+  enforcement        refuse denied requests, or only report why they would be refused
+  explain            say whether a token would be let through on a route, and why not
+  leak               simulate a token found in public: it is disabled at once
+  journal            list (or --clear) the API requests the server answered
+  faults             make matching requests fail or wait, to test retries and timeouts
+  namespace          list, create and delete stores of their own under /ns/<id>
+
 \`userflare <command> --help\` lists a command's options. whoami, tokens and
 permission-groups act on a running server (--url, default http://127.0.0.1:4010)
 with an API token (--token, or USERFLARE_API_TOKEN / CLOUDFLARE_API_TOKEN).
+seed, reset and the emulator controls use the admin key (--admin-key, or
+USERFLARE_ADMIN_KEY); the emulator controls act inside a namespace with --namespace <id>.
 
 Point the official SDK at it with baseURL http://127.0.0.1:4010/client/v4,
 and wrangler with CLOUDFLARE_API_BASE_URL=http://127.0.0.1:4010/client/v4.
@@ -37,6 +57,14 @@ const COMMAND_HELP: Record<string, string> = {
   whoami: WHOAMI_HELP,
   tokens: TOKENS_HELP,
   'permission-groups': PERMISSION_GROUPS_HELP,
+  clock: CLOCK_HELP,
+  snapshot: SNAPSHOT_HELP,
+  enforcement: ENFORCEMENT_HELP,
+  explain: EXPLAIN_HELP,
+  leak: LEAK_HELP,
+  journal: JOURNAL_HELP,
+  faults: FAULTS_HELP,
+  namespace: NAMESPACE_HELP,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -54,6 +82,22 @@ async function main(argv: string[]): Promise<void> {
       return tokens(rest);
     case 'permission-groups':
       return permissionGroups(rest);
+    case 'clock':
+      return clock(rest);
+    case 'snapshot':
+      return snapshot(rest);
+    case 'enforcement':
+      return enforcement(rest);
+    case 'explain':
+      return explain(rest);
+    case 'leak':
+      return leak(rest);
+    case 'journal':
+      return journal(rest);
+    case 'faults':
+      return faults(rest);
+    case 'namespace':
+      return namespace(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,4 +1,14 @@
 export {
+  type AdminOptions,
+  DEFAULT_ADMIN_URL,
+  type Denial,
+  type DenialReason,
+  type ExplainRequest,
+  type Explanation,
+  type PolicyVerdict,
+  UserflareAdmin,
+} from './core/admin.js';
+export {
   type ClientOptions,
   DEFAULT_BASE_URL,
   type HeadersInput,
@@ -22,6 +32,29 @@ export {
   UserflareError,
 } from './core/errors.js';
 export { AbstractPage, PagePromise, SinglePage, V4PagePaginationArray } from './core/pagination.js';
+export type { AdminClock, ClockChange, ClockState } from './resources/admin/clock.js';
+export type { AdminEnforcement, Enforcement, EnforcementMode } from './resources/admin/enforcement.js';
+export type {
+  AdminFaults,
+  CreateFault,
+  Fault,
+  FaultClearResponse,
+  FaultDeleteResponse,
+} from './resources/admin/faults.js';
+export type {
+  AdminJournal,
+  JournalClearResponse,
+  JournalEntry,
+  JournalQuery,
+} from './resources/admin/journal.js';
+export type {
+  AdminNamespaces,
+  CreateNamespace,
+  Namespace,
+  NamespaceDeleteResponse,
+} from './resources/admin/namespaces.js';
+export type { AdminSnapshots, Snapshot, SnapshotDeleteResponse } from './resources/admin/snapshots.js';
+export type { AdminTokens, LeakedToken } from './resources/admin/tokens.js';
 export type { ErrorItem, MessageItem, ResultInfo } from './resources/shared.js';
 export type { AuditLog, AuditLogListParams, AuditLogs } from './resources/user/audit-logs.js';
 export type { Billing } from './resources/user/billing/billing.js';

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import { type BootstrapResult, bootstrapStore } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
@@ -7,17 +7,32 @@ import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { migrateToLatest, openStore, type Store, waitForStore } from './db/create-database.js';
 import { installAuthentication } from './http/authenticate.js';
-import { BODY_LIMIT_BYTES, installErrorHandling } from './http/error-handler.js';
+import { BODY_LIMIT_BYTES, frameworkErrorOptions, installErrorHandling } from './http/error-handler.js';
 import { apiErrors } from './http/errors.js';
 import { installOpenApi, type RegisteredRoute } from './http/openapi.js';
+import { redactPath } from './http/redaction.js';
 import { installSchemaCompilers } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
+import { requireAdminKey } from './modules/admin/admin-key.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
+import { clockRoutes } from './modules/clock/clock.routes.js';
+import { createEmulatorControls } from './modules/emulator/emulator-controls.js';
+import { enforcementRoutes } from './modules/emulator/enforcement.routes.js';
+import { RouteRegistry } from './modules/emulator/route-registry.js';
+import { installFaults } from './modules/faults/faults.hook.js';
+import { faultsRoutes } from './modules/faults/faults.routes.js';
 import { invitesRoutes } from './modules/invites/invites.routes.js';
+import { installJournal } from './modules/journal/journal.hook.js';
+import { journalRoutes } from './modules/journal/journal.routes.js';
+import { Namespaces } from './modules/namespaces/namespaces.js';
+import { namespacesRoutes } from './modules/namespaces/namespaces.routes.js';
 import { permissionGroupsRoutes } from './modules/permission-groups/permission-groups.routes.js';
+import { MemoryCounters, StoreCounters } from './modules/rate-limits/rate-limit-counters.js';
+import { RateLimits } from './modules/rate-limits/rate-limits.js';
+import { snapshotsRoutes } from './modules/snapshots/snapshots.routes.js';
 import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { LastUsedRecorder } from './modules/tokens/last-used.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
@@ -27,6 +42,8 @@ import { resolveSecrets, type ServerSecrets } from './secrets.js';
 export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   clock?: Clock;
+  /** Set for a namespace's own app: it serves no namespaces of its own. */
+  namespace?: boolean;
 }
 
 export interface BuiltApp {
@@ -43,6 +60,22 @@ export interface BuiltApp {
 const REDACTED_HEADERS = ['authorization', 'x-auth-key', 'x-admin-key', 'cookie'].map(
   (h) => `req.headers["${h}"]`,
 );
+
+/** A request as logged: its route pattern, or its path less any credential a client put in it; never the query. */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.routeOptions?.url ?? redactPath(request.url.split('?')[0] ?? request.url),
+    remoteAddress: request.ip,
+  };
+}
+
+/** Counters in memory for one SQLite process; in the database, shared by replicas, on PostgreSQL. */
+function rateLimitsOf(config: Config, store: Store): RateLimits | undefined {
+  if (Object.keys(config.rateLimits).length === 0) return undefined;
+  const counters = store.dialect === 'postgres' ? new StoreCounters(store.db) : new MemoryCounters();
+  return new RateLimits(config.rateLimits, counters);
+}
 
 /** Every route of the API, registered once under `/client/v4` and once at the root (DESIGN, "Operating contract"). */
 function apiRoutes(ctx: ServerContext) {
@@ -80,17 +113,25 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   const logger = options.logger ?? false;
   const app = Fastify({
     logger:
-      logger === false ? false : { ...(typeof logger === 'object' ? logger : {}), redact: REDACTED_HEADERS },
+      logger === false
+        ? false
+        : {
+            ...(typeof logger === 'object' ? logger : {}),
+            redact: REDACTED_HEADERS,
+            serializers: { req: requestForLog },
+          },
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
+    ...frameworkErrorOptions,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   store.onError((error) => app.log.error({ err: error }, 'database connection error'));
 
+  const controls = createEmulatorControls(options.clock ?? systemClock, config.journalSize);
   const ctx: ServerContext = {
     db: store.db,
     reads: store.reads,
-    clock: options.clock ?? systemClock,
+    clock: controls.clock,
     keyring: secrets.keyring,
     lastUsed: new LastUsedRecorder(store.db, 5_000, (error) =>
       app.log.error({ err: error }, 'last_used_on flush failed'),
@@ -108,6 +149,19 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
 
   installSchemaCompilers(app);
   installErrorHandling(app);
+  const namespaces = options.namespace
+    ? undefined
+    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig) => {
+        const { clock, logger: namespaceLogger } = options;
+        return buildApp(namespaceConfig, {
+          namespace: true,
+          ...(clock ? { clock } : {}),
+          ...(namespaceLogger !== undefined ? { logger: namespaceLogger } : {}),
+        });
+      });
+  namespaces?.install(app);
+  const registry = new RouteRegistry(app);
+  installFaults(app, controls.faults);
   // Health, the OpenAPI document and the reference page work while the store is starting.
   const needsNoStore = (url: string | undefined) =>
     url === undefined || /^\/(healthz|readyz|client\/v4\/openapi\.json|docs)/.test(url);
@@ -116,7 +170,8 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return;
     throw apiErrors.storeStarting();
   });
-  installAuthentication(app, ctx);
+  installAuthentication(app, ctx, controls, rateLimitsOf(config, store));
+  installJournal(app, controls.journal, controls.clock);
 
   const routes = await installOpenApi(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -130,7 +185,19 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     }
   });
 
-  await app.register(adminRoutes(ctx, config, secrets.adminKey), { prefix: '/__userflare' });
+  await app.register(
+    async (admin) => {
+      admin.addHook('onRequest', requireAdminKey(secrets.adminKey));
+      await admin.register(adminRoutes(ctx, config));
+      await admin.register(clockRoutes(controls.clock));
+      await admin.register(snapshotsRoutes(ctx));
+      await admin.register(enforcementRoutes(ctx, controls, registry));
+      await admin.register(journalRoutes(controls.journal));
+      await admin.register(faultsRoutes(controls.faults));
+      if (namespaces) await admin.register(namespacesRoutes(namespaces));
+    },
+    { prefix: '/__userflare' },
+  );
   await app.register(apiRoutes(ctx), { prefix: '/client/v4' });
   await app.register(apiRoutes(ctx));
 

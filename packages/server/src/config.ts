@@ -1,5 +1,10 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import {
+  CLOUDFLARE_RATE_LIMITS,
+  type RateLimit,
+  type RateLimitSettings,
+} from './modules/rate-limits/rate-limits.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; file: string; directory: string }
@@ -21,6 +26,9 @@ export interface Config {
   logLevel: string;
   /** How long start-up waits for an unreachable database before giving up. */
   storeWaitSeconds: number;
+  /** Requests the journal keeps per namespace (issue 7). */
+  journalSize: number;
+  rateLimits: RateLimitSettings;
 }
 
 /** A setting that cannot be used, with the variable or flag to fix. */
@@ -46,6 +54,40 @@ function parseSeconds(name: string, value: string | undefined, fallback: number)
   if (!Number.isFinite(seconds) || seconds < 0)
     throw new ConfigError(`${name} must be a number of seconds, got "${value}"`);
   return seconds;
+}
+
+/** `off`, or `<requests>/<seconds>`, e.g. `1200/300`. */
+function parseRateLimit(name: string, value: string): RateLimit | undefined {
+  if (value === 'off') return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || limit < 1 || windowSeconds < 1 || windowSeconds > 86_400) {
+    throw new ConfigError(
+      `${name} must be off, cloudflare or <requests>/<seconds> (e.g. 1200/300), got "${value}"`,
+    );
+  }
+  return { limit, windowSeconds };
+}
+
+function parseRateLimits(perUser = 'off', authFailures = 'off'): RateLimitSettings {
+  const settings: RateLimitSettings =
+    perUser === 'cloudflare'
+      ? { ...CLOUDFLARE_RATE_LIMITS }
+      : { perUser: parseRateLimit('USERFLARE_RATE_LIMIT', perUser || 'off') };
+  const failures = parseRateLimit('USERFLARE_AUTH_FAILURE_LIMIT', authFailures || 'off');
+  if (failures) settings.failedAuthenticationsPerAddress = failures;
+  if (!settings.perUser) delete settings.perUser;
+  return settings;
+}
+
+function parseJournalSize(value: string | undefined): number {
+  if (value === undefined || value === '') return 1000;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 0 || size > 1_000_000) {
+    throw new ConfigError(`USERFLARE_JOURNAL_SIZE must be a whole number from 0 to 1000000, got "${value}"`);
+  }
+  return size;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | string {
@@ -137,5 +179,7 @@ export function loadConfig(
       read('USERFLARE_DATABASE_WAIT_SECONDS'),
       30,
     ),
+    journalSize: parseJournalSize(read('USERFLARE_JOURNAL_SIZE')),
+    rateLimits: parseRateLimits(read('USERFLARE_RATE_LIMIT'), read('USERFLARE_AUTH_FAILURE_LIMIT')),
   };
 }

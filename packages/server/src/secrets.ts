@@ -41,7 +41,7 @@ function persistentSecret(
 ): { value: string; created: boolean } {
   const path = join(dataDir, file);
   if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), created: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const value = create();
   writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);

@@ -1,4 +1,13 @@
-import { UsageError } from '../usage-error.js';
+import type { ParseArgsConfig } from 'node:util';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  AuthenticationError,
+  NotFoundError,
+  UserflareAdmin,
+} from '@userflare/client';
+import { parseCommandLine, UsageError } from '../usage-error.js';
+import { connectionCause, ServerUnreachableError } from './api-client.js';
 
 export interface AdminTarget {
   url: string;
@@ -62,4 +71,106 @@ export async function callAdmin<T>(
     throw new Error(`the server refused the request (HTTP ${response.status}):\n${errors}`);
   }
   return envelope.result;
+}
+
+/** The options every emulator-control command takes, for `parseArgs`. */
+export const ADMIN_OPTIONS = {
+  url: { type: 'string' },
+  'admin-key': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** `--namespace`, for the commands that act on one store (all but `namespace` itself). */
+export const NAMESPACE_OPTION = {
+  namespace: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The help lines of `ADMIN_OPTIONS`. */
+export const ADMIN_OPTIONS_HELP = `  --url <url>          USERFLARE_URL         the server (default http://127.0.0.1:4010)
+  --admin-key <key>    USERFLARE_ADMIN_KEY   the admin key the server printed on its first start
+  --json                                     print JSON instead of text
+  -h, --help                                 show this help`;
+
+/** The help line of `NAMESPACE_OPTION`. */
+export const NAMESPACE_OPTION_HELP = `  --namespace <id>                           act inside this namespace (\`userflare namespace list\`)`;
+
+/**
+ * `parseArgs` for an emulator-control command, positionals allowed: a bad flag becomes a `UsageError`
+ * that names the command's own `--help`.
+ *
+ * @example
+ * ```ts
+ * const { values, positionals } = parseAdminArgs('clock', args, NAMESPACE_OPTION);
+ * ```
+ */
+export function parseAdminArgs<const Extra extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: string[],
+  extra: Extra,
+): ReturnType<typeof parseCommandLine<typeof ADMIN_OPTIONS & Extra>> {
+  return parseCommandLine(command, args, { ...ADMIN_OPTIONS, ...extra });
+}
+
+/** What to suggest when the server answers 404, e.g. the command that lists what exists. */
+export interface AdminHints {
+  notFound?: string;
+}
+
+/**
+ * Runs `action` with the SDK's admin helper for `target`, inside `namespace` when given. `APIError`s
+ * pass through for `main` to print, except the ones a hint makes clearer: an unreachable server, a
+ * refused admin key, a namespace that does not exist, and a 404 when `hints.notFound` says what to run
+ * instead.
+ *
+ * @example
+ * ```ts
+ * const state = await withAdmin(adminTarget(values), values.namespace, (admin) => admin.clock.get());
+ * ```
+ */
+export async function withAdmin<T>(
+  target: AdminTarget,
+  namespace: string | undefined,
+  action: (admin: UserflareAdmin) => Promise<T>,
+  hints: AdminHints = {},
+): Promise<T> {
+  const admin = new UserflareAdmin({ baseURL: target.url, adminKey: target.adminKey, namespace });
+  try {
+    return await action(admin);
+  } catch (error) {
+    if (error instanceof APIConnectionError) {
+      const why = error instanceof APIConnectionTimeoutError ? 'timed out' : connectionCause(error);
+      throw new ServerUnreachableError(
+        `cannot reach userflare at ${target.url} (${why}): start it with \`userflare serve\` or pass --url (or set USERFLARE_URL)`,
+      );
+    }
+    if (error instanceof AuthenticationError) {
+      throw new Error(
+        `${target.url} refused the admin key (${describeErrors(error)}): pass the key the server printed on its first start with --admin-key or USERFLARE_ADMIN_KEY (it is also in <data dir>/admin-key)`,
+      );
+    }
+    if (
+      error instanceof NotFoundError &&
+      namespace !== undefined &&
+      !(await namespaceExists(admin, namespace))
+    ) {
+      throw new UsageError(
+        `there is no namespace "${namespace}": run \`userflare namespace list\`, or create it with \`userflare namespace create --id ${namespace}\``,
+      );
+    }
+    if (error instanceof NotFoundError && hints.notFound) {
+      throw new Error(`${describeErrors(error)}: ${hints.notFound}`);
+    }
+    throw error;
+  }
+}
+
+async function namespaceExists(admin: UserflareAdmin, namespace: string): Promise<boolean> {
+  const all = await admin.namespaces.list();
+  return all.some((candidate) => candidate.id === namespace);
+}
+
+function describeErrors(error: AuthenticationError | NotFoundError): string {
+  if (error.errors.length === 0) return error.message;
+  return error.errors.map((item) => `${error.status} ${item.code}: ${item.message}`).join('; ');
 }

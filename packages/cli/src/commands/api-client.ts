@@ -1,6 +1,6 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { APIConnectionError, APIConnectionTimeoutError, Userflare } from '@userflare/client';
-import { UsageError } from '../usage-error.js';
+import { parseCommandLine, UsageError } from '../usage-error.js';
 
 /** The options every command on the User API takes, for `parseArgs`. */
 export const API_OPTIONS = {
@@ -16,13 +16,6 @@ export const API_OPTIONS_HELP = `  --url <url>        USERFLARE_URL             
   --json                                                        print JSON instead of a table
   -h, --help                                                    show this help`;
 
-type CommandArgsConfig<Extra> = {
-  args: string[];
-  options: typeof API_OPTIONS & Extra;
-  strict: true;
-  allowPositionals: true;
-};
-
 /**
  * `parseArgs` for a command on the User API, positionals allowed: a bad flag becomes a `UsageError`
  * that names the command's own `--help`, not just the top-level one.
@@ -36,19 +29,8 @@ export function parseCommandArgs<const Extra extends NonNullable<ParseArgsConfig
   command: string,
   args: string[],
   extra: Extra,
-): ReturnType<typeof parseArgs<CommandArgsConfig<Extra>>> {
-  try {
-    return parseArgs<CommandArgsConfig<Extra>>({
-      args,
-      options: { ...API_OPTIONS, ...extra },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    if (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'))
-      throw new UsageError(`${error.message}; run \`userflare ${command} --help\` for the options`);
-    throw error;
-  }
+): ReturnType<typeof parseCommandLine<typeof API_OPTIONS & Extra>> {
+  return parseCommandLine(command, args, { ...API_OPTIONS, ...extra });
 }
 
 /** Where a command sends its requests and with which token: flags first, then the environment. */
@@ -115,7 +97,7 @@ export async function withClient<T>(
 }
 
 /** The innermost cause's code (`ECONNREFUSED`, `ENOTFOUND`, …) or message: `fetch failed` says nothing. */
-function connectionCause(error: Error): string {
+export function connectionCause(error: Error): string {
   let current: unknown = error;
   let best = error.message;
   while (current instanceof Error) {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -18,6 +18,8 @@ import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
 import * as initial from './migrations/001-initial.js';
 import * as organizationsBilling from './migrations/002-organizations-billing.js';
 import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
+import * as snapshots from './migrations/004-snapshots.js';
+import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
 import { type ReadCache, uncachedReads, WriteCountedReadCache } from './read-cache.js';
 
 interface MigrationModule {
@@ -29,6 +31,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': initial,
   '002-organizations-billing': organizationsBilling,
   '003-token-expiry-index': tokenExpiryIndex,
+  '004-snapshots': snapshots,
+  '005-rate-limit-counters': rateLimitCounters,
 };
 
 export interface Store {
@@ -126,8 +130,11 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       close: () => db.destroy(),
     };
   }
-  if (config.file !== ':memory:') mkdirSync(config.directory, { recursive: true });
+  if (config.file !== ':memory:') mkdirSync(config.directory, { recursive: true, mode: 0o700 });
   const sqlite = new SqliteDatabase(config.file);
+  // Token hashes are no use without USERFLARE_SECRET, but the store is nobody else's to read (SECURITY.md).
+  // SQLite creates the -wal and -shm files with the database file's mode.
+  if (config.file !== ':memory:') chmodSync(config.file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

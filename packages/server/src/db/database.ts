@@ -3,6 +3,8 @@ import type { MembershipsTable, OrganizationsTable } from '../modules/accounts/a
 import type { AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
 import type { BillingHistoryTable, BillingProfilesTable } from '../modules/billing/billing.table.js';
 import type { InvitesTable } from '../modules/invites/invites.table.js';
+import type { RateLimitCountersTable } from '../modules/rate-limits/rate-limits.table.js';
+import type { SnapshotsTable } from '../modules/snapshots/snapshots.table.js';
 import type { RatePlansTable, SubscriptionsTable } from '../modules/subscriptions/subscriptions.table.js';
 import type { TokensTable } from '../modules/tokens/tokens.table.js';
 import type { UsersTable } from '../modules/users/users.table.js';
@@ -18,6 +20,10 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   billing_history: BillingHistoryTable;
   billing_profiles: BillingProfilesTable;
+  /** Not in TABLES_CHILDREN_FIRST: a reset or a restore keeps the snapshots. */
+  snapshots: SnapshotsTable;
+  /** Not in TABLES_CHILDREN_FIRST either: counters are not state a snapshot or a reset is about. */
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 /** Every table, children first: the order to empty them in. */

@@ -1,15 +1,18 @@
-import type { TokenPolicy } from '@userflare/contract';
+import type { Denial, DenialReason, TokenPolicy } from '@userflare/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { EMAIL_PATTERN, GLOBAL_KEY_PATTERN } from '../config.js';
 import type { ServerContext } from '../context.js';
 import { listAccountIdsOfUser } from '../modules/accounts/accounts.repository.js';
 import type { Actor } from '../modules/audit-logs/audit-logs.service.js';
-import { isPermitted } from '../modules/tokens/token-policies.js';
-import { authenticateTokenValue } from '../modules/tokens/tokens.service.js';
+import type { EmulatorControls } from '../modules/emulator/emulator-controls.js';
+import { findPermissionGroup } from '../modules/permission-groups/permission-groups.service.js';
+import type { RateLimits } from '../modules/rate-limits/rate-limits.js';
+import { explainPolicies, isPermitted } from '../modules/tokens/token-policies.js';
+import { authenticateTokenValue, type TokenRefusal } from '../modules/tokens/tokens.service.js';
 import type { TokenRow } from '../modules/tokens/tokens.table.js';
 import { authenticateGlobalKey } from '../modules/users/users.service.js';
-import { apiErrors, type HeaderProblem } from './errors.js';
+import { type ApiError, apiErrors, type HeaderProblem } from './errors.js';
 import type { RequiredPermission, RouteAccess } from './route-access.js';
 
 export type Credential = { kind: 'token'; token: TokenRow; policies: TokenPolicy[] } | { kind: 'global_key' };
@@ -29,6 +32,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     auth: AuthContext;
+    /** Why this request was (or, in report mode, would have been) refused. */
+    denial: Denial | null;
   }
 }
 
@@ -61,6 +66,39 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/**
+ * A request refused: the error the client gets, the explanation, and — when the credential names a
+ * user — the identity the request runs as when enforcement is `report` (issue 7).
+ */
+class Refusal extends Error {
+  constructor(
+    readonly error: ApiError,
+    readonly denial: Omit<Denial, 'reported_only'>,
+    readonly actAs?: AuthContext,
+  ) {
+    super(error.message);
+  }
+}
+
+const NO_CREDENTIAL = { kind: 'none' } as const;
+
+function refusal(error: ApiError, reason: DenialReason, message: string, actAs?: AuthContext): Refusal {
+  const credential =
+    actAs === undefined
+      ? NO_CREDENTIAL
+      : actAs.credential.kind === 'token'
+        ? { kind: 'token' as const, token_id: actAs.credential.token.id, user_id: actAs.userId }
+        : { kind: 'global_key' as const, user_id: actAs.userId };
+  return new Refusal(error, { reason, message, credential, policies: [] }, actAs);
+}
+
+const TOKEN_REFUSALS: Record<TokenRefusal, (id: string, ip: string) => string> = {
+  token_disabled: (id) => `token ${id} is disabled`,
+  token_expired: (id) => `token ${id} has expired`,
+  token_not_yet_valid: (id) => `token ${id} is not valid yet (not_before is in the future)`,
+  ip_not_allowed: (id, ip) => `token ${id} may not be used from ${ip}: its request_ip condition excludes it`,
+};
+
 async function authenticateBearer(
   ctx: ServerContext,
   authorization: string,
@@ -68,22 +106,28 @@ async function authenticateBearer(
   isVerify: boolean,
 ): Promise<AuthContext> {
   const value = BEARER.exec(authorization)?.[1];
-  if (value === undefined) throw apiErrors.invalidHeaders(['authorization']);
+  const malformed = () =>
+    refusal(
+      apiErrors.invalidHeaders(['authorization']),
+      'malformed_credential',
+      'the Authorization header is not "Bearer <token>" with a well-formed token',
+    );
+  if (value === undefined) throw malformed();
   const result = await authenticateTokenValue(ctx, value, ip);
-  switch (result.outcome) {
-    case 'malformed':
-      throw apiErrors.invalidHeaders(['authorization']);
-    case 'invalid':
-      throw isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken();
-    case 'location-denied':
-      throw apiErrors.tokenLocationDenied(ip);
-  }
-  return {
+  const invalid = () => (isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken());
+  if (result.outcome === 'malformed') throw malformed();
+  if (result.outcome === 'unknown') throw refusal(invalid(), 'unknown_credential', 'no token has this value');
+  const auth: AuthContext = {
     userId: result.row.user_id,
     email: result.ownerEmail,
     clientIp: ip,
     credential: { kind: 'token', token: result.row, policies: result.policies },
   };
+  if (result.outcome === 'refused') {
+    const error = result.reason === 'ip_not_allowed' ? apiErrors.tokenLocationDenied(ip) : invalid();
+    throw refusal(error, result.reason, TOKEN_REFUSALS[result.reason](result.row.id, ip), auth);
+  }
+  return auth;
 }
 
 async function authenticateWithGlobalKey(
@@ -95,9 +139,20 @@ async function authenticateWithGlobalKey(
   const problems: HeaderProblem[] = [];
   if (!EMAIL_PATTERN.test(email) || email.length > 90) problems.push('authEmail');
   if (!GLOBAL_KEY_PATTERN.test(key)) problems.push('authKey');
-  if (problems.length > 0) throw apiErrors.invalidHeaders(problems);
+  if (problems.length > 0) {
+    throw refusal(
+      apiErrors.invalidHeaders(problems),
+      'malformed_credential',
+      'X-Auth-Email or X-Auth-Key is malformed',
+    );
+  }
   const user = await authenticateGlobalKey(ctx, email, key);
-  if (!user) throw apiErrors.unknownGlobalKey();
+  if (!user)
+    throw refusal(
+      apiErrors.unknownGlobalKey(),
+      'unknown_credential',
+      'no user has this email and global API key',
+    );
   return { userId: user.id, email: user.email, clientIp: ip, credential: { kind: 'global_key' } };
 }
 
@@ -107,20 +162,31 @@ async function authenticateWithGlobalKey(
  */
 async function authenticate(
   ctx: ServerContext,
-  request: FastifyRequest,
+  headers: { authorization?: string | undefined; email?: string | undefined; key?: string | undefined },
+  ip: string,
   isVerify: boolean,
 ): Promise<AuthContext> {
-  const ip = clientIp(request);
-  const authorization = header(request, 'authorization');
-  const email = header(request, 'x-auth-email');
-  const key = header(request, 'x-auth-key');
+  const { authorization, email, key } = headers;
   if (authorization !== undefined) return authenticateBearer(ctx, authorization, ip, isVerify);
   if (isVerify) {
-    if (email !== undefined || key !== undefined) throw apiErrors.missingAuthorizationHeader();
-    throw apiErrors.missingCredentials();
+    const error =
+      email !== undefined || key !== undefined
+        ? apiErrors.missingAuthorizationHeader()
+        : apiErrors.missingCredentials();
+    throw refusal(error, 'no_credential', 'verify takes a Bearer token and none was sent');
   }
-  if (email === undefined || key === undefined) throw apiErrors.missingCredentials();
+  if (email === undefined || key === undefined) {
+    throw refusal(
+      apiErrors.missingCredentials(),
+      'no_credential',
+      'neither a Bearer token nor X-Auth-Email with X-Auth-Key was sent',
+    );
+  }
   return authenticateWithGlobalKey(ctx, email, key, ip);
+}
+
+function groupsOf(required: RequiredPermission) {
+  return required.groups.map((id) => ({ id, name: findPermissionGroup(id)?.name ?? id }));
 }
 
 async function authorize(ctx: ServerContext, auth: AuthContext, required: RequiredPermission): Promise<void> {
@@ -130,24 +196,130 @@ async function authorize(ctx: ServerContext, auth: AuthContext, required: Requir
       ? await ctx.reads.read(`account-ids:${auth.userId}`, () => listAccountIdsOfUser(ctx.db, auth.userId))
       : [],
   );
-  const permitted = isPermitted(auth.credential.policies, required.groups, {
-    scope: required.scope,
-    userId: auth.userId,
-    accountIds,
+  const target = { scope: required.scope, userId: auth.userId, accountIds };
+  const { policies } = auth.credential;
+  if (isPermitted(policies, required.groups, target)) return;
+  const verdicts = explainPolicies(policies, required.groups, target);
+  const denied = verdicts.some((verdict) => verdict.matched && verdict.effect === 'deny');
+  const names = groupsOf(required)
+    .map((group) => group.name)
+    .join(' or ');
+  const base = refusal(
+    apiErrors.authenticationError(),
+    'permission_missing',
+    denied
+      ? `a deny policy of token ${auth.credential.token.id} matches ${names}`
+      : `no policy of token ${auth.credential.token.id} allows ${names} on the route's resource`,
+    auth,
+  );
+  throw new Refusal(
+    base.error,
+    {
+      ...base.denial,
+      required: { scope: required.scope, permission_groups: groupsOf(required) },
+      policies: verdicts,
+    },
+    auth,
+  );
+}
+
+/** Authenticates and authorizes a request as the route's access asks; throws a Refusal when it may not pass. */
+async function admit(ctx: ServerContext, request: CallerRequest, access: RouteAccess): Promise<AuthContext> {
+  const auth = await authenticate(ctx, request.headers, request.ip, access.kind === 'verify');
+  if (access.kind === 'permission') await authorize(ctx, auth, access.permission);
+  return auth;
+}
+
+interface CallerRequest {
+  headers: { authorization?: string | undefined; email?: string | undefined; key?: string | undefined };
+  ip: string;
+}
+
+/** Clients refuse response headers past 16 KiB in all; a denial over this leaves its policies to the journal. */
+const DENIAL_HEADER_LIMIT = 8 * 1024;
+
+/** A denial as a header value: JSON, with anything outside ASCII escaped. */
+function denialHeader(denial: Denial): string {
+  const full = denialJson(denial);
+  if (full.length <= DENIAL_HEADER_LIMIT) return full;
+  return denialJson({
+    ...denial,
+    message: `${denial.message} (${denial.policies.length} policy verdicts left out here: see the journal or POST /__userflare/explain)`,
+    policies: [],
   });
-  if (!permitted) throw apiErrors.authenticationError();
+}
+
+function denialJson(denial: Denial): string {
+  return JSON.stringify(denial).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * What `POST /__userflare/explain` answers: the same decision a request would get, without calling
+ * the route (issue 7).
+ */
+export async function explainAccess(
+  ctx: ServerContext,
+  access: RouteAccess | undefined,
+  token: string,
+  ip: string,
+): Promise<Denial | null> {
+  if (!access) return null;
+  try {
+    await admit(ctx, { headers: { authorization: `Bearer ${token}` }, ip }, access);
+    return null;
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return { ...error.denial, reported_only: false };
+  }
 }
 
 /**
  * Authenticates and authorizes in `onRequest`, before the body is read: a caller without rights learns
- * nothing about the route's input rules or its resources.
+ * nothing about the route's input rules or its resources. Every refusal is explained in the
+ * `userflare-denial` header and the journal; in `report` mode a refused but identified caller passes.
+ * Rate limits, when configured, count each address before and each identified user after this.
  */
-export function installAuthentication(app: FastifyInstance, ctx: ServerContext): void {
+export function installAuthentication(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  controls: EmulatorControls,
+  limits: RateLimits | undefined,
+): void {
   app.decorateRequest('auth', null as unknown as AuthContext);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('denial', null);
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access;
     if (!access) return;
-    request.auth = await authenticate(ctx, request, access.kind === 'verify');
-    if (access.kind === 'permission') await authorize(ctx, request.auth, access.permission);
+    const caller = {
+      headers: {
+        authorization: header(request, 'authorization'),
+        email: header(request, 'x-auth-email'),
+        key: header(request, 'x-auth-key'),
+      },
+      ip: clientIp(request),
+    };
+    await limits?.admitAddress(caller.ip);
+    let refused: Refusal | undefined;
+    try {
+      request.auth = await admit(ctx, caller, access);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      refused = error;
+    }
+    if (limits) {
+      const userId = refused ? refused.actAs?.userId : request.auth.userId;
+      if (userId === undefined) await limits.recordFailedAuthentication(caller.ip);
+      else await limits.admitUser(userId);
+    }
+    if (!refused) return;
+    const reportedOnly = controls.enforcement.mode === 'report' && refused.actAs !== undefined;
+    const denial: Denial = { ...refused.denial, reported_only: reportedOnly };
+    request.denial = denial;
+    reply.header('userflare-denial', denialHeader(denial));
+    if (!reportedOnly || !refused.actAs) throw refused.error;
+    request.auth = refused.actAs;
   });
 }

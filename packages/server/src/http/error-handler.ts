@@ -1,22 +1,30 @@
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { classifyStoreError } from '../db/create-database.js';
 import { ApiError, apiErrors, ResourceNotFoundError } from './errors.js';
+import { redactPath } from './redaction.js';
 import { toFieldProblems } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-function failure(reply: FastifyReply, error: ApiError) {
-  if (error.statusCode === 503) reply.header('retry-after', '1');
-  return reply
-    .code(error.statusCode)
-    .type('application/json')
-    .send({ success: false, errors: error.errors, messages: [], result: null });
+function envelopeOf(error: ApiError) {
+  return { success: false, errors: error.errors, messages: [], result: null };
 }
 
-/** The path as the client wrote it, `/client/v4` prefix included, for the 7003 message (REFERENCE §1.2). */
+function failure(reply: FastifyReply, error: ApiError) {
+  if (error.statusCode === 503) reply.header('retry-after', '1');
+  reply.headers(error.headers);
+  return reply.code(error.statusCode).type('application/json').send(envelopeOf(error));
+}
+
+/**
+ * The path as the client wrote it, `/client/v4` prefix included, for the 7003 message (REFERENCE §1.2),
+ * less any credential the client put in it.
+ */
 function requestPath(request: FastifyRequest): string {
-  return request.url.split('?')[0] ?? request.url;
+  return redactPath(request.url.split('?')[0] ?? request.url);
 }
 
 function toApiError(error: FastifyError, request: FastifyRequest): ApiError | undefined {
@@ -37,11 +45,41 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError | un
       return apiErrors.invalidHeaders(['contentType']);
   }
   if (error instanceof SyntaxError) return apiErrors.malformedJson();
+  // A plugin's own client error (the reference page's static files refusing a path): still a routing failure.
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return apiErrors.noRoute(requestPath(request), error.statusCode === 404 ? 404 : 400);
+  }
   const storeProblem = classifyStoreError(error);
   if (storeProblem === 'unique-violation') return apiErrors.conflict();
   if (storeProblem === 'unavailable') return apiErrors.storeUnavailable();
   return undefined;
 }
+
+/**
+ * Failures Node or the router meet before any route runs, answered as envelopes too: a path Fastify
+ * cannot decode or an id past the router's length limit is a routing failure (7003, REFERENCE §9);
+ * an unreadable request or oversized headers are answered on the socket, which then closes.
+ */
+export const frameworkErrorOptions = {
+  frameworkErrors: (_error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    failure(reply, apiErrors.noRoute(requestPath(request))),
+  clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const apiError =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? apiErrors.headersTooLarge()
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? apiErrors.requestTimeout()
+          : apiErrors.malformedHttp();
+    const body = JSON.stringify(envelopeOf(apiError));
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  },
+};
 
 /**
  * Every failure leaves as a Cloudflare envelope whose `success` agrees with the status; anything
@@ -56,6 +94,15 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => failure(reply, apiErrors.noRoute(requestPath(request))));
+  // Node answers an Expect other than 100-continue itself, with an empty 417, unless someone listens.
+  app.server.on('checkExpectation', (_request, response: ServerResponse) => {
+    const body = JSON.stringify(envelopeOf(apiErrors.unsupportedExpectation()));
+    response.writeHead(417, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  });
 
   // An empty JSON body is no body: the roll endpoint must take one (REFERENCE §1.4).
   // JSON only: any other media type is refused with 6003/6105 rather than read as text.

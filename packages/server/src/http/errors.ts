@@ -11,6 +11,8 @@ export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     readonly errors: ErrorItem[],
+    /** Response headers that go with the error, e.g. `retry-after`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(errors.map((e) => `${e.code}: ${e.message}`).join('; '));
     this.name = 'ApiError';
@@ -41,9 +43,13 @@ export const ErrorCode = {
   lastSuperAdministrator: 1103,
   invalidAdminKey: 1401,
   conflict: 1409,
+  namespaceTaken: 1410,
   storeStarting: 1503,
   storeUnavailable: 1504,
   internal: 1500,
+  injectedFault: 1599,
+  requestTimeout: 1408,
+  rateLimited: 971,
   invalidHeaders: 6003,
   malformedJson: 6007,
   bodyTooLarge: 6008,
@@ -153,6 +159,21 @@ export const apiErrors = {
         message: 'Missing or invalid X-Admin-Key header for the admin plane',
       },
     ]),
+  malformedHttp: () =>
+    new ApiError(400, [{ code: ErrorCode.invalidHeaders, message: 'Malformed HTTP request' }]),
+  requestTimeout: () =>
+    new ApiError(408, [{ code: ErrorCode.requestTimeout, message: 'The request took too long to arrive' }]),
+  headersTooLarge: () =>
+    new ApiError(431, [
+      { code: ErrorCode.invalidHeaders, message: 'Request header fields are larger than the 16 KiB limit' },
+    ]),
+  unsupportedExpectation: () =>
+    new ApiError(417, [
+      {
+        code: ErrorCode.invalidHeaders,
+        message: 'Unsupported Expect header: only 100-continue is understood',
+      },
+    ]),
   malformedJson: () =>
     new ApiError(400, [{ code: ErrorCode.malformedJson, message: 'Malformed JSON in request body' }]),
   bodyTooLarge: (limit: number) =>
@@ -165,6 +186,13 @@ export const apiErrors = {
       {
         code: ErrorCode.conflict,
         message: 'A concurrent request created the same record; retry the request',
+      },
+    ]),
+  namespaceTaken: (id: string) =>
+    new ApiError(400, [
+      {
+        code: ErrorCode.namespaceTaken,
+        message: `Namespace ${id} already exists: choose another id or delete it`,
       },
     ]),
   storeStarting: () =>
@@ -180,6 +208,20 @@ export const apiErrors = {
     ]),
   internal: () =>
     new ApiError(500, [{ code: ErrorCode.internal, message: 'Internal server error, please retry' }]),
+  /** Cloudflare's rate-limit answer (code 971, unverified in REFERENCE: the code its API documents for throttling). */
+  rateLimited: (retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      [{ code: ErrorCode.rateLimited, message: 'Please wait and consider throttling your request speed' }],
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+  /** A 5xx answered by an injected fault rule (issue 7). */
+  injectedFault: (statusCode: number, faultId: string, retryAfterSeconds: number) =>
+    new ApiError(
+      statusCode,
+      [{ code: ErrorCode.injectedFault, message: `Service unavailable (userflare fault ${faultId}); retry` }],
+      statusCode === 503 ? { 'retry-after': String(retryAfterSeconds) } : {},
+    ),
 };
 
 /** Builds the problem for one field from a JSON pointer's segments: `['policies', 0, 'id']`. */

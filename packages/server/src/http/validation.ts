@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fastJsonStringify from 'fast-json-stringify';
 import type { FastifyInstance } from 'fastify';
-import { type FieldProblem, fieldProblem } from './errors.js';
+import { apiErrors, type FieldProblem, fieldProblem } from './errors.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -55,6 +55,57 @@ function serializeOnFirstUse(compile: () => (data: unknown) => string): (data: u
   };
 }
 
+const NUL = '\u0000';
+
+interface Visit {
+  value: unknown;
+  key: string | number | undefined;
+  parent: Visit | undefined;
+}
+
+function pathOf(visit: Visit): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+  return path;
+}
+
+/**
+ * The path of the first string holding NUL, keys included; undefined when there is none. Iterative,
+ * with parent links rather than path copies: bodies may nest deeper than the call stack allows.
+ */
+function findNul(root: unknown): (string | number)[] | undefined {
+  const pending: Visit[] = [{ value: root, key: undefined, parent: undefined }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return pathOf(visit);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) pending.push({ value: value[i], key: i, parent: visit });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const child = { value: item, key, parent: visit };
+        if (key.includes(NUL)) return pathOf(child);
+        pending.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, so a string with one is refused on both stores alike, by field,
+ * before any route sees it (found by the fuzz suite, issue 8).
+ */
+function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.query, request.body]) {
+      const path = findNul(part);
+      if (path)
+        throw apiErrors.validation([fieldProblem(path, 'must not contain the NUL character (U+0000)')]);
+    }
+  });
+}
+
 /**
  * Bodies are validated strictly ("5" is not a number), while query strings and path parameters are
  * coerced from text: `per_page=5`, `include_expired=true` (CLIENTS §4). Responses are serialized from
@@ -71,6 +122,7 @@ export function installSchemaCompilers(app: FastifyInstance): void {
   );
   const serializer = compiledOnce((schema) => serializeOnFirstUse(() => fastJsonStringify(schema)));
   app.setSerializerCompiler(({ schema }) => serializer(schema as object, 'response'));
+  refuseNulCharacters(app);
 }
 
 function describeFormat(format: string): string {

@@ -6,6 +6,8 @@ const CLI = resolve(import.meta.dirname, '../../../cli/dist/main.js');
 
 export interface ChildServer {
   process: ChildProcess;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
   /** `http://127.0.0.1:<port>/client/v4` */
   baseURL: string;
   output(): string;
@@ -16,9 +18,12 @@ export interface ChildServer {
  * Starts `userflare serve --port 0` as a separate process (a replica) and waits for its banner. The
  * CLI must be built (`npm test` builds it before running the suites).
  */
-export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string>,
+  { logLevel = 'warn' }: { logLevel?: string } = {},
+): Promise<ChildServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', logLevel], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +38,8 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     const timer = setTimeout(() => reject(new Error(`replica did not start:\n${output}`)), 30_000);
     const poll = setInterval(() => {
       const match = /listening on (http:\/\/[^\s]+) /.exec(output);
-      if (match?.[1]) {
+      // The banner is printed line by line: wait for the line after the URL too.
+      if (match?.[1] && /\nstore: .*\n/.test(output)) {
         clearInterval(poll);
         clearTimeout(timer);
         resolveOrigin(match[1]);
@@ -47,6 +53,7 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   });
   return {
     process: child,
+    origin,
     baseURL: `${origin}/client/v4`,
     output: () => output,
     stop: () =>

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
@@ -17,6 +16,7 @@ import {
   FixtureSchema,
   IdentifierSchema,
   InviteSchema,
+  LeakedTokenSchema,
   RatePlanSchema,
   SubscriptionSchema,
 } from '@userflare/contract';
@@ -24,28 +24,17 @@ import type { Config } from '../../config.js';
 import type { ServerContext } from '../../context.js';
 import { clientIp } from '../../http/authenticate.js';
 import { ok } from '../../http/envelope.js';
-import { apiErrors } from '../../http/errors.js';
 import { responses } from '../../http/responses.js';
 import { listRatePlanCatalogue } from '../subscriptions/subscriptions.service.js';
+import { markTokenExposed } from '../tokens/tokens.service.js';
 import { adminActor, inAdminTransaction, resetStore } from './admin.service.js';
-
-function sameSecret(presented: string | undefined, expected: string): boolean {
-  const a = Buffer.from(presented ?? '');
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The admin plane: what Cloudflare creates elsewhere (users, organizations, invites, plans, billing)
  * enters here, guarded by `X-Admin-Key` (DESIGN, "Operating contract"). A separate surface from the API.
  */
-export function adminRoutes(ctx: ServerContext, config: Config, adminKey: string): FastifyPluginAsyncTypebox {
+export function adminRoutes(ctx: ServerContext, config: Config): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.addHook('onRequest', async (request) => {
-      const presented = request.headers['x-admin-key'];
-      if (!sameSecret(Array.isArray(presented) ? presented[0] : presented, adminKey))
-        throw apiErrors.invalidAdminKey();
-    });
     const actor = (request: Parameters<typeof clientIp>[0]) => adminActor(clientIp(request));
 
     app.post(
@@ -130,6 +119,17 @@ export function adminRoutes(ctx: ServerContext, config: Config, adminKey: string
       { schema: { body: FixtureSchema, response: responses(EnvelopeSchema(FixtureResultSchema)) } },
       async (request) =>
         ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.loadFixture(request.body))),
+    );
+
+    app.post(
+      '/tokens/:id/leak',
+      {
+        schema: {
+          params: Type.Object({ id: IdentifierSchema }),
+          response: responses(EnvelopeSchema(LeakedTokenSchema)),
+        },
+      },
+      async (request) => ok(await markTokenExposed(ctx, request.params.id, clientIp(request))),
     );
 
     app.post(

@@ -78,7 +78,6 @@ function checkRoles(roles: readonly string[], at: Path): void {
   });
 }
 
-/** The actor of admin-plane changes in the audit log. */
 /** The actor id of admin-plane changes, and the owner of entries that belong to no user. */
 export const ADMIN_ACTOR_ID = 'admin';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TokenCondition, TokenPolicy, TokenPolicyInput } from '@userflare/contract';
+import type { PolicyVerdict, TokenCondition, TokenPolicy, TokenPolicyInput } from '@userflare/contract';
 import ipaddr from 'ipaddr.js';
 import { apiErrors, type FieldProblem, fieldProblem } from '../../http/errors.js';
 import { findPermissionGroup } from '../permission-groups/permission-groups.service.js';
@@ -184,4 +184,44 @@ export function isPermitted(
     allowed = true;
   }
   return allowed;
+}
+
+function resourceName(target: PermissionTarget): string {
+  return target.scope === 'user'
+    ? `com.cloudflare.api.user.${target.userId}`
+    : `an account of the user (com.cloudflare.api.account.<id>; member of ${target.accountIds.size})`;
+}
+
+/** Each policy's part in a decision, for explained denials (issue 7): off the hot path, only when refused. */
+export function explainPolicies(
+  policies: readonly TokenPolicy[],
+  groups: readonly string[],
+  target: PermissionTarget,
+): PolicyVerdict[] {
+  return policies.map((policy) => {
+    const verdict = { id: policy.id, effect: policy.effect };
+    const granted = policy.permission_groups.filter((group) => groups.includes(group.id));
+    if (granted.length === 0) {
+      const names = policy.permission_groups.map((group) => group.name ?? group.id).join(', ');
+      return {
+        ...verdict,
+        matched: false,
+        why: `its permission groups (${names}) include none the route needs`,
+      };
+    }
+    const names = granted.map((group) => group.name ?? group.id).join(', ');
+    if (!coversTarget(policy, target)) {
+      const resources = Object.keys(policy.resources).join(', ');
+      return {
+        ...verdict,
+        matched: false,
+        why: `grants ${names}, but its resources (${resources}) do not cover ${resourceName(target)}`,
+      };
+    }
+    return {
+      ...verdict,
+      matched: true,
+      why: `${policy.effect === 'deny' ? 'denies' : 'allows'} ${names} on ${resourceName(target)}`,
+    };
+  });
 }

@@ -21,6 +21,10 @@ export async function findTokenByHash(db: Executor, valueHash: string): Promise<
   return db.selectFrom('tokens').selectAll().where('value_hash', '=', valueHash).executeTakeFirst();
 }
 
+export async function findTokenById(db: Executor, id: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function findTokenOfUser(
   db: Executor,
   userId: string,

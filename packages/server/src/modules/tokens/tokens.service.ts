@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   CreateToken,
+  LeakedToken,
   ListTokensQuery,
   Token,
   TokenCondition,
@@ -22,6 +23,7 @@ import {
   countTokensExpiredBy,
   countTokensOfUser,
   deleteToken as deleteTokenRow,
+  findTokenById,
   findTokenOfUser,
   findTokenWithOwnerByHash,
   insertToken,
@@ -272,6 +274,34 @@ export async function rollTokenValue(ctx: ServerContext, actor: Actor, id: strin
   return value;
 }
 
+/**
+ * Secret scanning found the token's value in public (issue 7): Cloudflare disables such a token at
+ * once, and the token then reads as disabled. The audit entry names Cloudflare as the actor.
+ */
+export async function markTokenExposed(ctx: ServerContext, id: string, ip: string): Promise<LeakedToken> {
+  const exposedOn = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const before = await findTokenById(trx, id);
+    if (!before) throw new ResourceNotFoundError();
+    const after: TokenRow = { ...before, status: 'disabled', modified_on: exposedOn.toISOString() };
+    await updateTokenRow(trx, id, { status: after.status, modified_on: after.modified_on });
+    await recordAuditLog(
+      trx,
+      ctx.clock,
+      { userId: 'cloudflare', email: 'secret-scanning@cloudflare.com', ip, type: 'Cloudflare' },
+      {
+        ownerId: before.user_id,
+        action: 'update',
+        resource: { id, type: 'token' },
+        oldValue: toToken(ctx, before),
+        newValue: toToken(ctx, after),
+        metadata: { reason: 'token value exposed', detected_by: 'secret scanning' },
+      },
+    );
+  });
+  return { id, status: 'disabled', exposed_on: formatTimestamp(exposedOn) };
+}
+
 /** `GET /user/tokens/verify` for the token that authenticated the request (REFERENCE §3.3). */
 export function verifiedToken(ctx: ServerContext, row: TokenRow): VerifiedToken {
   const result: VerifiedToken = { id: row.id, status: tokenStatus(row, ctx.clock.now()) };
@@ -282,15 +312,33 @@ export function verifiedToken(ctx: ServerContext, row: TokenRow): VerifiedToken 
   return result;
 }
 
+export interface AuthenticatedToken {
+  row: TokenRow;
+  ownerEmail: string;
+  policies: TokenPolicy[];
+}
+
+/** Why a known token is refused; each reads as "invalid" to the client (REFERENCE §3.2), apart from the IP one. */
+export type TokenRefusal = 'token_disabled' | 'token_expired' | 'token_not_yet_valid' | 'ip_not_allowed';
+
 export type TokenAuthentication =
-  | { outcome: 'authenticated'; row: TokenRow; ownerEmail: string; policies: TokenPolicy[] }
+  | ({ outcome: 'authenticated' } & AuthenticatedToken)
   | { outcome: 'malformed' }
-  | { outcome: 'invalid' }
-  | { outcome: 'location-denied' };
+  | { outcome: 'unknown' }
+  | ({ outcome: 'refused'; reason: TokenRefusal } & AuthenticatedToken);
+
+function refusalOf(row: TokenRow, now: Date, ip: string): TokenRefusal | undefined {
+  const status = tokenStatus(row, now);
+  if (status === 'expired') return 'token_expired';
+  if (status !== 'active') return 'token_disabled';
+  if (row.not_before !== null && now.toISOString() < row.not_before) return 'token_not_yet_valid';
+  if (!isAddressAllowed(tokenCondition(row), ip)) return 'ip_not_allowed';
+  return undefined;
+}
 
 /**
  * Resolves a presented Bearer value. A value that fails its checksum is refused without a store
- * lookup; an unknown, disabled, expired or not-yet-valid token is `invalid` (REFERENCE §3.2).
+ * lookup; a known token that may not be used now says why, for explained denials.
  */
 export async function authenticateTokenValue(
   ctx: ServerContext,
@@ -299,15 +347,15 @@ export async function authenticateTokenValue(
 ): Promise<TokenAuthentication> {
   const shape = inspectTokenValue(value);
   if (shape === 'malformed') return { outcome: 'malformed' };
-  if (shape === 'bad-checksum') return { outcome: 'invalid' };
+  if (shape === 'bad-checksum') return { outcome: 'unknown' };
   const hash = ctx.keyring.hash(value);
   const found = await ctx.reads.read(`token:${hash}`, () => findTokenWithOwnerByHash(ctx.db, hash));
-  if (!found) return { outcome: 'invalid' };
+  if (!found) return { outcome: 'unknown' };
   const { owner_email: ownerEmail, ...row } = found;
+  const token = { row, ownerEmail, policies: parsedPolicies(row.policies) };
   const now = ctx.clock.now();
-  if (tokenStatus(row, now) !== 'active') return { outcome: 'invalid' };
-  if (row.not_before !== null && now.toISOString() < row.not_before) return { outcome: 'invalid' };
-  if (!isAddressAllowed(tokenCondition(row), ip)) return { outcome: 'location-denied' };
+  const refusal = refusalOf(row, now, ip);
+  if (refusal) return { outcome: 'refused', reason: refusal, ...token };
   ctx.lastUsed.record(row.id, now);
-  return { outcome: 'authenticated', row, ownerEmail, policies: parsedPolicies(row.policies) };
+  return { outcome: 'authenticated', ...token };
 }

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  EnforcementSchema,
+  EnvelopeSchema,
+  ExplainRequestSchema,
+  ExplanationSchema,
+} from '@userflare/contract';
+import type { ServerContext } from '../../context.js';
+import { explainAccess } from '../../http/authenticate.js';
+import { ok } from '../../http/envelope.js';
+import { apiErrors } from '../../http/errors.js';
+import { responses } from '../../http/responses.js';
+import type { EmulatorControls } from './emulator-controls.js';
+import type { RouteRegistry } from './route-registry.js';
+
+const enforcementResponses = { response: responses(EnvelopeSchema(EnforcementSchema)) };
+
+/** `/__userflare/enforcement` (enforce or report) and `/__userflare/explain`. */
+export function enforcementRoutes(
+  ctx: ServerContext,
+  controls: EmulatorControls,
+  registry: RouteRegistry,
+): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/enforcement', { schema: enforcementResponses }, async () => ok(controls.enforcement));
+    app.put(
+      '/enforcement',
+      { schema: { body: EnforcementSchema, ...enforcementResponses } },
+      async (request) => {
+        controls.enforcement.mode = request.body.mode;
+        return ok(controls.enforcement);
+      },
+    );
+    app.post(
+      '/explain',
+      { schema: { body: ExplainRequestSchema, response: responses(EnvelopeSchema(ExplanationSchema)) } },
+      async (request) => {
+        const { token, method, path, ip = '127.0.0.1' } = request.body;
+        const route = registry.find(method, path);
+        if (!route) throw apiErrors.noRoute(path);
+        const denial = await explainAccess(ctx, route.access, token, ip);
+        return ok({ allowed: denial === null, route: { method, path }, denial });
+      },
+    );
+  };
+}

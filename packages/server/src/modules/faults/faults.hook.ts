@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { apiErrors } from '../../http/errors.js';
+import type { FaultRules } from './fault-rules.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The injected fault that answered or delayed this request. */
+    faultId: string | null;
+  }
+}
+
+/**
+ * Paths no fault or journal entry is about: the admin plane, health, the documents, and namespaces'
+ * requests, which their own namespace faults and records.
+ */
+export function isControlPath(path: string): boolean {
+  return /^\/(__userflare|healthz|readyz|docs|ns|client\/v4\/openapi\.json)(\/|$)/.test(path);
+}
+
+/**
+ * Faults fire before authentication, as a rate limiter or a failing edge in front of the API would:
+ * the answer is 429 with `retry-after`, or a 5xx, or the request goes on after a delay.
+ */
+export function installFaults(app: FastifyInstance, rules: FaultRules): void {
+  app.decorateRequest('faultId', null);
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    if (isControlPath(path)) return;
+    const fault = rules.fire(request.method, path);
+    if (!fault) return;
+    request.faultId = fault.id;
+    if (fault.delay_ms) await sleep(fault.delay_ms);
+    if (fault.status === undefined) return;
+    const retryAfter = fault.retry_after ?? 1;
+    throw fault.status === 429
+      ? apiErrors.rateLimited(retryAfter)
+      : apiErrors.injectedFault(fault.status, fault.id, retryAfter);
+  });
+}
