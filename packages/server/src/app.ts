@@ -165,10 +165,10 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   // Health, the OpenAPI document and the reference page work while the store is starting.
   const needsNoStore = (url: string | undefined) =>
     url === undefined || /^\/(healthz|readyz|client\/v4\/openapi\.json|docs)/.test(url);
-  app.addHook('onRequest', async (request) => {
-    if (state === 'ready' || needsNoStore(request.routeOptions.url)) return;
-    if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return;
-    throw apiErrors.storeStarting();
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (state === 'ready' || needsNoStore(request.routeOptions.url)) return done();
+    if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return done();
+    done(apiErrors.storeStarting());
   });
   installAuthentication(app, ctx, controls, rateLimitsOf(config, store));
   installJournal(app, controls.journal, controls.clock);

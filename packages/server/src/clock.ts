@@ -11,6 +11,14 @@ export function formatTimestamp(date: Date): string {
 }
 
 /**
+ * `formatTimestamp` of a time as the store keeps it (`Date#toISOString`), without parsing it again:
+ * list pages render three per token.
+ */
+export function formatStoredTimestamp(stored: string): string {
+  return stored.endsWith('.000Z') ? `${stored.slice(0, -5)}Z` : stored;
+}
+
+/**
  * Parses an RFC 3339 time, rounding finer-than-millisecond digits up: stored times have millisecond
  * precision, so `>= t` and `< t` bounds then keep exactly the entries the client's instant implies.
  */

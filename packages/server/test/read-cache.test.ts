@@ -137,6 +137,19 @@ describe('WriteCountedReadCache', () => {
     expect(loads).toBe(1);
   });
 
+  it('lets the oldest entries go when the weight budget is spent, and keeps nothing heavier than it', async () => {
+    const cache = new WriteCountedReadCache(() => 0);
+    let loads = 0;
+    const page = (size: number) => async () => ({ size, load: ++loads });
+    const bySize = { weight: (value: { size: number }) => value.size };
+    await cache.read('old', page(15_000), bySize);
+    await cache.read('new', page(10_000), bySize);
+    expect((await cache.read('new', page(10_000), bySize)).load).toBe(2);
+    expect((await cache.read('old', page(15_000), bySize)).load).toBe(3);
+    await cache.read('huge', page(50_000), bySize);
+    expect((await cache.read('huge', page(50_000), bySize)).load).toBe(5);
+  });
+
   it('does not keep undefined, so an unknown token is looked up again', async () => {
     let loads = 0;
     const cache = new WriteCountedReadCache(() => 0);

@@ -4,40 +4,75 @@
  * so a disabled, rolled or deleted token, or an edited user, is read afresh on the very next request.
  */
 export interface ReadCache {
-  /** `load()`'s result, reused until the next write; `undefined` is never kept. Callers must not mutate it. */
-  read<T extends object | undefined>(key: string, load: () => Promise<T>): Promise<T>;
+  /**
+   * `load()`'s result, reused until the next write; `undefined` is never kept. Callers must not mutate
+   * the result.
+   */
+  read<T extends object | undefined>(
+    key: string,
+    load: () => Promise<T>,
+    options?: ReadOptions<T>,
+  ): Promise<T>;
+}
+
+export interface ReadOptions<T> {
+  /** How much of the cache's budget the value takes (a page of 100 audit entries weighs 100); 1 when absent. */
+  weight?: (value: T) => number;
+  /** For a value that time can change (expiry): false once it must be read again. */
+  fresh?: (value: T) => boolean;
 }
 
 /** Every read goes to the store: for PostgreSQL, where other replicas write too. */
 export const uncachedReads: ReadCache = { read: (_key, load) => load() };
 
-const ENTRY_LIMIT = 10_000;
+/** About one token, user or audit entry per unit: tens of megabytes at the most. */
+const WEIGHT_BUDGET = 20_000;
 
 /**
  * Valid only where this process sees every write (SQLite: one process, one connection). `writeCount`
  * grows after each write statement runs; a read counts as current when no write ran between the
  * moment it started and the moment it is used. A write that lands while a read is in flight therefore
- * keeps that read's result out of the cache.
+ * keeps that read's result out of the cache. Over budget, the oldest entries go first.
  */
 export class WriteCountedReadCache implements ReadCache {
-  readonly #entries = new Map<string, object>();
+  readonly #entries = new Map<string, { value: object; weight: number }>();
+  #weight = 0;
   #entriesAtWriteCount = 0;
 
   constructor(private readonly writeCount: () => number) {}
 
-  async read<T extends object | undefined>(key: string, load: () => Promise<T>): Promise<T> {
+  async read<T extends object | undefined>(
+    key: string,
+    load: () => Promise<T>,
+    { weight = () => 1, fresh }: ReadOptions<T> = {},
+  ): Promise<T> {
     const startedAt = this.writeCount();
     if (startedAt !== this.#entriesAtWriteCount) {
       this.#entries.clear();
+      this.#weight = 0;
       this.#entriesAtWriteCount = startedAt;
     }
-    const cached = this.#entries.get(key) as T | undefined;
-    if (cached !== undefined) return cached;
+    const cached = this.#entries.get(key);
+    if (cached !== undefined) {
+      if (!fresh || fresh(cached.value as T)) return cached.value as T;
+      this.#entries.delete(key);
+      this.#weight -= cached.weight;
+    }
     const value = await load();
     if (value !== undefined && this.writeCount() === startedAt && this.#entriesAtWriteCount === startedAt) {
-      if (this.#entries.size >= ENTRY_LIMIT) this.#entries.clear();
-      this.#entries.set(key, value);
+      this.#keep(key, value, Math.max(1, weight(value)));
     }
     return value;
+  }
+
+  #keep(key: string, value: object, weight: number): void {
+    if (weight > WEIGHT_BUDGET || this.#entries.has(key)) return;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#weight + weight <= WEIGHT_BUDGET) break;
+      this.#entries.delete(oldest);
+      this.#weight -= entry.weight;
+    }
+    this.#entries.set(key, { value, weight });
+    this.#weight += weight;
   }
 }

@@ -1,5 +1,5 @@
 import type { Denial, DenialReason, TokenPolicy } from '@userflare/contract';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { EMAIL_PATTERN, GLOBAL_KEY_PATTERN } from '../config.js';
 import type { ServerContext } from '../context.js';
@@ -37,9 +37,18 @@ declare module 'fastify' {
   }
 }
 
-/** The client address, IPv4-mapped IPv6 shown as IPv4 (what `request_ip` conditions match). */
+const normalizedAddresses = new Map<string, string>();
+
+/** The client address, IPv4-mapped IPv6 shown as IPv4 (what `request_ip` conditions match); parsed once per address. */
 export function clientIp(request: FastifyRequest): string {
-  return ipaddr.isValid(request.ip) ? ipaddr.process(request.ip).toString() : request.ip;
+  const { ip } = request;
+  let normalized = normalizedAddresses.get(ip);
+  if (normalized === undefined) {
+    normalized = ipaddr.isValid(ip) ? ipaddr.process(ip).toString() : ip;
+    if (normalizedAddresses.size >= 10_000) normalizedAddresses.clear();
+    normalizedAddresses.set(ip, normalized);
+  }
+  return normalized;
 }
 
 /** The audit actor of an authenticated request. */
@@ -290,9 +299,19 @@ export function installAuthentication(
 ): void {
   app.decorateRequest('auth', null as unknown as AuthContext);
   app.decorateRequest('denial', null);
-  app.addHook('onRequest', async (request, reply) => {
-    const access = request.routeOptions.config.access;
+  // A hook on each route that declares its access, holding that access: nothing to look up per request.
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
     if (!access) return;
+    const existing = route.onRequest === undefined ? [] : [route.onRequest].flat();
+    route.onRequest = [...existing, (request, reply) => admitRequest(request, reply, access)];
+  });
+
+  async function admitRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: RouteAccess,
+  ): Promise<void> {
     const caller = {
       headers: {
         authorization: header(request, 'authorization'),
@@ -321,5 +340,5 @@ export function installAuthentication(
     reply.header('userflare-denial', denialHeader(denial));
     if (!reportedOnly || !refused.actAs) throw refused.error;
     request.auth = refused.actAs;
-  });
+  }
 }

@@ -97,12 +97,15 @@ function findNul(root: unknown): (string | number)[] | undefined {
  * before any route sees it (found by the fuzz suite, issue 8).
  */
 function refuseNulCharacters(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const part of [request.query, request.body]) {
       const path = findNul(part);
       if (path)
-        throw apiErrors.validation([fieldProblem(path, 'must not contain the NUL character (U+0000)')]);
+        return done(
+          apiErrors.validation([fieldProblem(path, 'must not contain the NUL character (U+0000)')]),
+        );
     }
+    done();
   });
 }
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AuditLogSchema, ListAuditLogsQuerySchema, PagedEnvelopeSchema } from '@userflare/contract';
 import type { ServerContext } from '../../context.js';
 import { paged } from '../../http/envelope.js';
-import { responses } from '../../http/responses.js';
+import { responses, sendStoreBody } from '../../http/responses.js';
 import { access } from '../../http/route-access.js';
 import { auditLogsToCsv, listAuditLogsOfUser } from './audit-logs.service.js';
 
@@ -28,14 +28,25 @@ export function auditLogsRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const page = await listAuditLogsOfUser(ctx, request.auth.userId, request.query);
+        const { userId } = request.auth;
         if (request.query.export) {
+          const page = await listAuditLogsOfUser(ctx, userId, request.query);
           return reply
             .type('text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="audit_logs.csv"')
             .send(auditLogsToCsv(page.items));
         }
-        return paged(page.items, page, page.totalCount);
+        // Entries never change and the filters name their times: a page depends on the rows alone.
+        return sendStoreBody(
+          ctx.reads,
+          reply,
+          `audit-logs:${userId}:${JSON.stringify(request.query)}`,
+          async () => {
+            const page = await listAuditLogsOfUser(ctx, userId, request.query);
+            return paged(page.items, page, page.totalCount);
+          },
+          { byContentType: true },
+        );
       },
     );
   };

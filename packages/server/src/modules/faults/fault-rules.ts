@@ -19,6 +19,10 @@ export class FaultRules {
     return fault;
   }
 
+  get isEmpty(): boolean {
+    return this.#rules.length === 0;
+  }
+
   list(): Fault[] {
     return this.#rules.map((rule) => rule.fault);
   }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Fault } from '@userflare/contract';
 import type { FastifyInstance } from 'fastify';
 import { apiErrors } from '../../http/errors.js';
 import type { FaultRules } from './fault-rules.js';
@@ -11,30 +12,34 @@ declare module 'fastify' {
 }
 
 /**
- * Paths no fault or journal entry is about: the admin plane, health, the documents, and namespaces'
+ * URLs no fault or journal entry is about: the admin plane, health, the documents, and namespaces'
  * requests, which their own namespace faults and records.
  */
-export function isControlPath(path: string): boolean {
-  return /^\/(__userflare|healthz|readyz|docs|ns|client\/v4\/openapi\.json)(\/|$)/.test(path);
+export function isControlPath(url: string): boolean {
+  return /^\/(__userflare|healthz|readyz|docs|ns|client\/v4\/openapi\.json)(\/|\?|$)/.test(url);
+}
+
+async function apply(fault: Fault): Promise<void> {
+  if (fault.delay_ms) await sleep(fault.delay_ms);
+  if (fault.status === undefined) return;
+  const retryAfter = fault.retry_after ?? 1;
+  throw fault.status === 429
+    ? apiErrors.rateLimited(retryAfter)
+    : apiErrors.injectedFault(fault.status, fault.id, retryAfter);
 }
 
 /**
  * Faults fire before authentication, as a rate limiter or a failing edge in front of the API would:
- * the answer is 429 with `retry-after`, or a 5xx, or the request goes on after a delay.
+ * the answer is 429 with `retry-after`, or a 5xx, or the request goes on after a delay. A callback
+ * hook: with no rules, it costs a request nothing but a check.
  */
 export function installFaults(app: FastifyInstance, rules: FaultRules): void {
   app.decorateRequest('faultId', null);
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? request.url;
-    if (isControlPath(path)) return;
-    const fault = rules.fire(request.method, path);
-    if (!fault) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (rules.isEmpty || isControlPath(request.url)) return done();
+    const fault = rules.fire(request.method, request.url.split('?')[0] ?? request.url);
+    if (!fault) return done();
     request.faultId = fault.id;
-    if (fault.delay_ms) await sleep(fault.delay_ms);
-    if (fault.status === undefined) return;
-    const retryAfter = fault.retry_after ?? 1;
-    throw fault.status === 429
-      ? apiErrors.rateLimited(retryAfter)
-      : apiErrors.injectedFault(fault.status, fault.id, retryAfter);
+    apply(fault).then(() => done(), done);
   });
 }

@@ -58,15 +58,16 @@ export class Namespaces {
   /** Hands `/ns/<id>/...` to that namespace's app before the root app does anything with the request. */
   install(app: FastifyInstance): void {
     app.decorateRequest('namespaceId', null);
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const match = NAMESPACE_PATH.exec(request.url);
-      if (!match) return;
+      if (!match) return done();
       const world = this.#worlds.get(match[1] ?? '');
-      if (!world) throw apiErrors.noRoute(redactPath(request.url.split('?')[0] ?? request.url), 404);
+      if (!world) return done(apiErrors.noRoute(redactPath(request.url.split('?')[0] ?? request.url), 404));
       request.namespaceId = world.id;
       reply.hijack();
       request.raw.url = `${match[2] ?? '/'}${match[3] ?? ''}`;
       world.built.app.routing(request.raw, reply.raw);
+      done();
     });
     app.addHook('onClose', async () => {
       for (const id of [...this.#worlds.keys()]) await this.delete(id);

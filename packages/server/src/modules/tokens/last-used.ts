@@ -6,7 +6,8 @@ import { updateTokensLastUsed } from './tokens.repository.js';
  * latest per token every few seconds, not one write per request (DESIGN, "Performance").
  */
 export class LastUsedRecorder {
-  #pending = new Map<string, string>();
+  /** Epoch milliseconds: formatted only when read or written, not on every request. */
+  #pending = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -16,7 +17,7 @@ export class LastUsedRecorder {
   ) {}
 
   record(tokenId: string, when: Date): void {
-    this.#pending.set(tokenId, when.toISOString());
+    this.#pending.set(tokenId, when.getTime());
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch(this.onError);
@@ -25,14 +26,18 @@ export class LastUsedRecorder {
 
   /** The time not yet written, so reads show it before the flush. */
   pendingFor(tokenId: string): string | undefined {
-    return this.#pending.get(tokenId);
+    const when = this.#pending.get(tokenId);
+    return when === undefined ? undefined : new Date(when).toISOString();
   }
 
   async flush(): Promise<void> {
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
-    await updateTokensLastUsed(this.db, batch);
+    await updateTokensLastUsed(
+      this.db,
+      new Map([...batch].map(([id, when]) => [id, new Date(when).toISOString()])),
+    );
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,20 @@ export async function countTokensOfUser(db: Executor, userId: string): Promise<n
   return Number(count);
 }
 
+export async function findNextExpiryAfter(
+  db: Executor,
+  userId: string,
+  instant: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.min('expires_on').as('next'))
+    .where('user_id', '=', userId)
+    .where('expires_on', '>', instant)
+    .executeTakeFirst();
+  return row?.next ?? undefined;
+}
+
 export async function countTokensExpiredBy(db: Executor, userId: string, instant: string): Promise<number> {
   const { count } = await db
     .selectFrom('tokens')

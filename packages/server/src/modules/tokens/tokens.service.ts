@@ -11,7 +11,7 @@ import type {
   UpdateToken,
   VerifiedToken,
 } from '@userflare/contract';
-import { formatTimestamp } from '../../clock.js';
+import { formatStoredTimestamp, formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField, ResourceNotFoundError } from '../../http/errors.js';
@@ -23,6 +23,7 @@ import {
   countTokensExpiredBy,
   countTokensOfUser,
   deleteToken as deleteTokenRow,
+  findNextExpiryAfter,
   findTokenById,
   findTokenOfUser,
   findTokenWithOwnerByHash,
@@ -36,7 +37,7 @@ import type { TokenRow } from './tokens.table.js';
 export const RECENTLY_EXPIRED_DAYS = 30;
 
 function timestamp(value: string | null | undefined): string | undefined {
-  return value ? formatTimestamp(new Date(value)) : undefined;
+  return value ? formatStoredTimestamp(value) : undefined;
 }
 
 function parseInstant(field: 'expires_on' | 'not_before', value: string | null | undefined): string | null {
@@ -56,26 +57,28 @@ export function tokenPolicies(row: TokenRow): TokenPolicy[] {
   return JSON.parse(row.policies) as TokenPolicy[];
 }
 
-const PARSED_POLICIES_LIMIT = 10_000;
-const parsedPoliciesByJson = new Map<string, TokenPolicy[]>();
+const PARSED_LIMIT = 10_000;
 
 /**
- * Parsed policies, memoised by their JSON text (content-addressed, so never stale): authentication
- * parses a token's policies on every request otherwise. Callers must not mutate the result.
+ * `JSON.parse` memoised by the text (content-addressed, so never stale): authentication and list
+ * pages would parse every token's policies and condition on every request. Callers must not mutate
+ * the result.
  */
-function parsedPolicies(json: string): TokenPolicy[] {
-  let policies = parsedPoliciesByJson.get(json);
-  if (!policies) {
-    if (parsedPoliciesByJson.size >= PARSED_POLICIES_LIMIT) parsedPoliciesByJson.clear();
-    policies = JSON.parse(json) as TokenPolicy[];
-    parsedPoliciesByJson.set(json, policies);
-  }
-  return policies;
+function memoizedParse<T>(): (json: string) => T {
+  const parsed = new Map<string, T>();
+  return (json) => {
+    let value = parsed.get(json);
+    if (value === undefined) {
+      if (parsed.size >= PARSED_LIMIT) parsed.clear();
+      value = JSON.parse(json) as T;
+      parsed.set(json, value);
+    }
+    return value;
+  };
 }
 
-export function tokenCondition(row: TokenRow): TokenCondition {
-  return JSON.parse(row.condition) as TokenCondition;
-}
+const parsedPolicies = memoizedParse<TokenPolicy[]>();
+const parsedCondition = memoizedParse<TokenCondition>();
 
 function toToken(ctx: ServerContext, row: TokenRow): Token {
   const lastUsed = ctx.lastUsed.pendingFor(row.id) ?? row.last_used_on;
@@ -83,10 +86,11 @@ function toToken(ctx: ServerContext, row: TokenRow): Token {
     id: row.id,
     name: row.name,
     status: tokenStatus(row, ctx.clock.now()),
-    issued_on: formatTimestamp(new Date(row.issued_on)),
-    modified_on: formatTimestamp(new Date(row.modified_on)),
-    policies: tokenPolicies(row),
-    condition: tokenCondition(row),
+    issued_on: formatStoredTimestamp(row.issued_on),
+    modified_on: formatStoredTimestamp(row.modified_on),
+    // Shared parses: nothing mutates a rendered token.
+    policies: parsedPolicies(row.policies),
+    condition: parsedCondition(row.condition),
   };
   const lastUsedOn = timestamp(lastUsed);
   const notBefore = timestamp(row.not_before);
@@ -131,20 +135,45 @@ export async function listTokens(
   const now = ctx.clock.now();
   const cutoff = query.include_expired ? new Date(now.getTime() - RECENTLY_EXPIRED_DAYS * 86_400_000) : now;
   const expiredBy = cutoff.toISOString();
-  // Counted as all the user's tokens (reused until the next write) less the expired ones, which the
-  // (user_id, expires_on) index reaches directly: no scan of every token on each page.
-  const [rows, all, expired] = await Promise.all([
-    listTokensOfUser(ctx.db, {
-      userId,
-      expiredBy,
-      direction: query.direction ?? 'asc',
-      limit: perPage,
-      offset: (page - 1) * perPage,
-    }),
-    ctx.reads.read(`token-count:${userId}`, async () => ({ count: await countTokensOfUser(ctx.db, userId) })),
-    countTokensExpiredBy(ctx.db, userId, expiredBy),
-  ]);
-  return { items: rows.map((row) => toToken(ctx, row)), totalCount: all.count - expired, page, perPage };
+  const direction = query.direction ?? 'asc';
+  const load = async (): Promise<StoredTokenPage> => {
+    // Counted as all the user's tokens less the expired ones, which the (user_id, expires_on) index
+    // reaches directly: no scan of every token on each page.
+    const [rows, all, expired, nextExpiry] = await Promise.all([
+      listTokensOfUser(ctx.db, {
+        userId,
+        expiredBy,
+        direction,
+        limit: perPage,
+        offset: (page - 1) * perPage,
+      }),
+      countTokensOfUser(ctx.db, userId),
+      countTokensExpiredBy(ctx.db, userId, expiredBy),
+      findNextExpiryAfter(ctx.db, userId, expiredBy),
+    ]);
+    return { rows, totalCount: all - expired, cutoff: expiredBy, validUntil: nextExpiry };
+  };
+  // A page holds until the next write, or until the cut-off reaches the next expiry, when a token
+  // leaves the list (or, the emulator clock set back, goes before the cut-off it was read at).
+  const stored = await ctx.reads.read(
+    `token-page:${userId}:${query.include_expired ? 'recent' : 'live'}:${direction}:${perPage}:${page}`,
+    load,
+    {
+      weight: (loaded) => loaded.rows.length,
+      fresh: (loaded) =>
+        expiredBy >= loaded.cutoff && (loaded.validUntil === undefined || expiredBy < loaded.validUntil),
+    },
+  );
+  return { items: stored.rows.map((row) => toToken(ctx, row)), totalCount: stored.totalCount, page, perPage };
+}
+
+interface StoredTokenPage {
+  rows: TokenRow[];
+  totalCount: number;
+  /** The `expires_on` cut-off the page was read at. */
+  cutoff: string;
+  /** The first `expires_on` after that cut-off: the page changes when the cut-off reaches it. */
+  validUntil: string | undefined;
 }
 
 export async function getToken(ctx: ServerContext, userId: string, id: string): Promise<Token> {
@@ -332,7 +361,7 @@ function refusalOf(row: TokenRow, now: Date, ip: string): TokenRefusal | undefin
   if (status === 'expired') return 'token_expired';
   if (status !== 'active') return 'token_disabled';
   if (row.not_before !== null && now.toISOString() < row.not_before) return 'token_not_yet_valid';
-  if (!isAddressAllowed(tokenCondition(row), ip)) return 'ip_not_allowed';
+  if (!isAddressAllowed(parsedCondition(row.condition), ip)) return 'ip_not_allowed';
   return undefined;
 }
 

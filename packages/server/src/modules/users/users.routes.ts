@@ -3,7 +3,7 @@ import { EditUserSchema, EnvelopeSchema, UserSchema } from '@userflare/contract'
 import type { ServerContext } from '../../context.js';
 import { actorOf } from '../../http/authenticate.js';
 import { ok } from '../../http/envelope.js';
-import { responses } from '../../http/responses.js';
+import { responses, sendStoreBody } from '../../http/responses.js';
 import { access } from '../../http/route-access.js';
 import { editUser, getUser } from './users.service.js';
 
@@ -15,7 +15,10 @@ export function usersRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         config: { access: access.userDetailsRead },
         schema: { response: responses(EnvelopeSchema(UserSchema)) },
       },
-      async (request) => ok(await getUser(ctx, request.auth.userId)),
+      async (request, reply) =>
+        sendStoreBody(ctx.reads, reply, `user:${request.auth.userId}`, async () =>
+          ok(await getUser(ctx, request.auth.userId)),
+        ),
     );
 
     app.patch(

@@ -45,7 +45,7 @@ async function loadUser(ctx: ServerContext, userId: string): Promise<UserRow> {
 }
 
 export async function getUser(ctx: ServerContext, userId: string): Promise<User> {
-  return ctx.reads.read(`user:${userId}`, async () => toUser(ctx, await loadUser(ctx, userId)));
+  return toUser(ctx, await loadUser(ctx, userId));
 }
 
 /** `PATCH /user`: only the fields sent change (REFERENCE §2.2); the change and its audit entry commit together. */
