@@ -91,14 +91,20 @@ class Refusal extends Error {
 
 const NO_CREDENTIAL = { kind: 'none' } as const;
 
-function refusal(error: ApiError, reason: DenialReason, message: string, actAs?: AuthContext): Refusal {
+function refusal(
+  error: ApiError,
+  reason: DenialReason,
+  message: string,
+  actAs?: AuthContext,
+  permission: Pick<Denial, 'required' | 'policies'> = { policies: [] },
+): Refusal {
   const credential =
     actAs === undefined
       ? NO_CREDENTIAL
       : actAs.credential.kind === 'token'
         ? { kind: 'token' as const, token_id: actAs.credential.token.id, user_id: actAs.userId }
         : { kind: 'global_key' as const, user_id: actAs.userId };
-  return new Refusal(error, { reason, message, credential, policies: [] }, actAs);
+  return new Refusal(error, { reason, message, credential, ...permission }, actAs);
 }
 
 const TOKEN_REFUSALS: Record<TokenRefusal, (id: string, ip: string) => string> = {
@@ -210,25 +216,16 @@ async function authorize(ctx: ServerContext, auth: AuthContext, required: Requir
   if (isPermitted(policies, required.groups, target)) return;
   const verdicts = explainPolicies(policies, required.groups, target);
   const denied = verdicts.some((verdict) => verdict.matched && verdict.effect === 'deny');
-  const names = groupsOf(required)
-    .map((group) => group.name)
-    .join(' or ');
-  const base = refusal(
+  const groups = groupsOf(required);
+  const names = groups.map((group) => group.name).join(' or ');
+  throw refusal(
     apiErrors.authenticationError(),
     'permission_missing',
     denied
       ? `a deny policy of token ${auth.credential.token.id} matches ${names}`
       : `no policy of token ${auth.credential.token.id} allows ${names} on the route's resource`,
     auth,
-  );
-  throw new Refusal(
-    base.error,
-    {
-      ...base.denial,
-      required: { scope: required.scope, permission_groups: groupsOf(required) },
-      policies: verdicts,
-    },
-    auth,
+    { required: { scope: required.scope, permission_groups: groups }, policies: verdicts },
   );
 }
 
