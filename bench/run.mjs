@@ -1,11 +1,9 @@
-// userflare's benchmark suite (issue 6). `npm run bench [-- --quick]`; never part of `npm test`.
-// Loopback only; every process measured is a child of this one; every load run is bounded.
-import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measure, serialLatency } from './lib/load.mjs';
+import { runMeta } from './lib/machine.mjs';
 import {
   BOOTSTRAP_TOKEN,
   ROOT,
@@ -102,21 +100,7 @@ const row = (name, figures, extra = {}) => {
 
 async function main() {
   results.meta = {
-    date: new Date().toISOString(),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
-    kernel: execSync('uname -sr').toString().trim(),
-    commit: (() => {
-      try {
-        return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-      } catch {
-        return 'unknown';
-      }
-    })(),
+    ...runMeta('bench'),
     connections: 64,
     warmup,
     duration,

@@ -1,12 +1,9 @@
-// userflare's soak run (issue 8): mixed traffic for several minutes against one server, sampled every
-// interval, to show that memory and p99 latency stay steady. `npm run soak [-- --duration 300]`; never
-// part of `npm test`. Loopback only; the server is a child of this process; the load run is bounded.
-import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { runMeta } from './lib/machine.mjs';
 import { BOOTSTRAP_TOKEN, ROOT, rssOf, SECRET, startUserflare } from './lib/processes.mjs';
 import { seedStore } from './lib/seed.mjs';
 
@@ -475,21 +472,7 @@ function writeSection(table) {
 
 async function main() {
   const meta = {
-    date: new Date().toISOString(),
-    command: `npm run soak${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
-    kernel: execSync('uname -sr').toString().trim(),
-    commit: (() => {
-      try {
-        return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-      } catch {
-        return 'unknown';
-      }
-    })(),
+    ...runMeta('soak'),
     connections,
     duration,
     interval,
