@@ -111,6 +111,33 @@ describe('cached credentials follow every change at once', () => {
   });
 });
 
+describe('cached pages follow writes and the clock', () => {
+  const h = useTestApp();
+
+  const listedIds = async () =>
+    (await call<{ id: string }[]>(h.t, 'GET', '/client/v4/user/tokens?per_page=50')).body.result.map(
+      (token) => token.id,
+    );
+
+  it('drops a token from the cached list when the clock passes its expiry, and shows it again when set back', async () => {
+    const expiring = await createToken(h.t, tokenBody(h.t.userId, { expires_on: h.clock.iso(DAY) }));
+    for (let i = 0; i < WARM_UP; i++) expect(await listedIds()).toContain(expiring.id);
+    h.clock.advance(DAY);
+    expect(await listedIds()).not.toContain(expiring.id);
+    h.clock.advance(-DAY);
+    expect(await listedIds()).toContain(expiring.id);
+  });
+
+  it('shows the audit entry of a write on the next audit page read', async () => {
+    const page = async () =>
+      (await call<{ id: string }[]>(h.t, 'GET', '/client/v4/user/audit_logs?per_page=5')).body;
+    for (let i = 0; i < WARM_UP; i++) await page();
+    const before = (await page()).result_info?.total_count ?? 0;
+    expect((await call(h.t, 'PATCH', '/client/v4/user', { body: { zipcode: 'audit-1' } })).status).toBe(200);
+    expect((await page()).result_info?.total_count).toBe(before + 1);
+  });
+});
+
 describe('WriteCountedReadCache', () => {
   it('keeps a value until the write count moves', async () => {
     let writes = 0;
