@@ -16,17 +16,19 @@ export class ControlledClock implements Clock {
     return new Date(this.#frozenAt ?? this.base.now().getTime() + this.#offsetMs);
   }
 
-  /** Applies `set`, then `advance_seconds`, then `freeze`. */
+  /**
+   * Applies `set`, then `advance_seconds`, then `freeze`, against one reading of the real clock, so
+   * that "set to T" answers exactly T even while the clock runs.
+   */
   change(change: ClockChange): ClockState {
-    if (change.set !== undefined) this.#moveTo(new Date(change.set).getTime());
-    if (change.advance_seconds !== undefined)
-      this.#moveTo(this.now().getTime() + change.advance_seconds * 1000);
-    if (change.freeze === true) this.#frozenAt = this.now().getTime();
-    if (change.freeze === false && this.#frozenAt !== undefined) {
-      this.#offsetMs = this.#frozenAt - this.base.now().getTime();
-      this.#frozenAt = undefined;
-    }
-    return this.state();
+    const base = this.base.now().getTime();
+    let now = this.#frozenAt ?? base + this.#offsetMs;
+    if (change.set !== undefined) now = new Date(change.set).getTime();
+    if (change.advance_seconds !== undefined) now += change.advance_seconds * 1000;
+    const frozen = change.freeze ?? this.#frozenAt !== undefined;
+    this.#frozenAt = frozen ? now : undefined;
+    this.#offsetMs = frozen ? this.#offsetMs : now - base;
+    return this.#stateAt(base);
   }
 
   reset(): ClockState {
@@ -36,18 +38,16 @@ export class ControlledClock implements Clock {
   }
 
   state(): ClockState {
-    const now = this.now();
-    const offset = now.getTime() - this.base.now().getTime();
-    return {
-      now: formatTimestamp(now),
-      frozen: this.#frozenAt !== undefined,
-      real: this.#frozenAt === undefined && this.#offsetMs === 0,
-      offset_ms: offset,
-    };
+    return this.#stateAt(this.base.now().getTime());
   }
 
-  #moveTo(instant: number): void {
-    if (this.#frozenAt !== undefined) this.#frozenAt = instant;
-    else this.#offsetMs = instant - this.base.now().getTime();
+  #stateAt(base: number): ClockState {
+    const now = this.#frozenAt ?? base + this.#offsetMs;
+    return {
+      now: formatTimestamp(new Date(now)),
+      frozen: this.#frozenAt !== undefined,
+      real: this.#frozenAt === undefined && this.#offsetMs === 0,
+      offset_ms: now - base,
+    };
   }
 }
