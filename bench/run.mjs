@@ -8,6 +8,7 @@ import {
   BOOTSTRAP_TOKEN,
   ROOT,
   rssOf,
+  runScript,
   SECRET,
   startBaseline,
   startPrism,
@@ -314,21 +315,12 @@ async function main() {
   log(`done in ${results.meta.totalSeconds} s`);
 }
 
-const interrupt = async (signal) => {
-  log(`${signal}: stopping`);
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-  process.exit(130);
-};
-process.once('SIGINT', interrupt);
-process.once('SIGTERM', interrupt);
-
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
-  process.exitCode = 1;
-} finally {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-}
+await runScript(
+  'bench',
+  main,
+  async () => {
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+  },
+  log,
+);

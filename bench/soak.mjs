@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { runMeta } from './lib/machine.mjs';
-import { BOOTSTRAP_TOKEN, ROOT, rssOf, SECRET, startUserflare } from './lib/processes.mjs';
+import { BOOTSTRAP_TOKEN, ROOT, rssOf, runScript, SECRET, startUserflare } from './lib/processes.mjs';
 import { seedStore } from './lib/seed.mjs';
 
 const { values: args } = parseArgs({
@@ -530,21 +530,12 @@ async function main() {
   );
 }
 
-const interrupt = async (signal) => {
-  log(`${signal}: stopping`);
-  await server?.stop().catch(() => {});
-  rmSync(work, { recursive: true, force: true });
-  process.exit(130);
-};
-process.once('SIGINT', interrupt);
-process.once('SIGTERM', interrupt);
-
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`soak failed: ${error.stack ?? error}\n`);
-  process.exitCode = 1;
-} finally {
-  await server?.stop().catch(() => {});
-  rmSync(work, { recursive: true, force: true });
-}
+await runScript(
+  'soak',
+  main,
+  async () => {
+    await server?.stop().catch(() => {});
+    rmSync(work, { recursive: true, force: true });
+  },
+  log,
+);

@@ -146,3 +146,22 @@ export async function startPrism(documentUrl) {
   });
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
+
+/** Runs a bench script's `main`, cleaning up after success, failure and Ctrl-C alike. */
+export async function runScript(name, main, cleanUp, log) {
+  const interrupt = async (signal) => {
+    log(`${signal}: stopping`);
+    await cleanUp();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`${name} failed: ${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  } finally {
+    await cleanUp();
+  }
+}
