@@ -961,6 +961,15 @@ describe('namespaces', () => {
     expect((await control('POST', '/namespaces', { id: 'Not_OK' })).status).toBe(400);
   });
 
+  it('gives an id to one of two concurrent creates only', async () => {
+    const [first, second] = await Promise.all([
+      control('POST', '/namespaces', { id: 'gamma' }),
+      control('POST', '/namespaces', { id: 'gamma' }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 400]);
+    expect(await controlOk('DELETE', '/namespaces/gamma')).toEqual({ id: 'gamma' });
+  });
+
   it('makes a deleted namespace answer 404 7003', async () => {
     expect(await controlOk('DELETE', '/namespaces/beta')).toEqual({ id: 'beta' });
     const gone = await api('GET', '/client/v4/user', { prefix: '/ns/beta' });

@@ -47,6 +47,8 @@ function withSearchPath(url: string, schema: string): string {
  */
 export class Namespaces {
   readonly #worlds = new Map<string, World>();
+  /** Ids being created: taken from the moment a create starts, so two concurrent creates cannot share one. */
+  readonly #creating = new Set<string>();
 
   constructor(
     private readonly config: Config,
@@ -76,7 +78,16 @@ export class Namespaces {
 
   async create(input: CreateNamespace, origin: string): Promise<Namespace> {
     const id = input.id ?? randomBytes(6).toString('hex');
-    if (this.#worlds.has(id)) throw apiErrors.namespaceTaken(id);
+    if (this.#worlds.has(id) || this.#creating.has(id)) throw apiErrors.namespaceTaken(id);
+    this.#creating.add(id);
+    try {
+      return await this.#build(id, input, origin);
+    } finally {
+      this.#creating.delete(id);
+    }
+  }
+
+  async #build(id: string, input: CreateNamespace, origin: string): Promise<Namespace> {
     const schema =
       this.rootStore.dialect === 'postgres' ? `userflare_ns_${randomBytes(8).toString('hex')}` : undefined;
     let store: StoreConfig = { kind: 'sqlite', file: ':memory:', directory: this.config.dataDir };
