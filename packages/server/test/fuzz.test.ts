@@ -1,4 +1,9 @@
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -1027,6 +1032,24 @@ interface Answer {
   body: string;
 }
 
+/** Reads a whole response into an `Answer`. */
+function collectResponse(
+  response: IncomingMessage,
+  resolve: (answer: Answer) => void,
+  reject: (error: Error) => void,
+): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () =>
+    resolve({
+      status: response.statusCode ?? 0,
+      headers: response.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    }),
+  );
+  response.on('error', reject);
+}
+
 async function sendInjected(request: PreparedRequest): Promise<Answer> {
   const headers: Record<string, HeaderValue> = {};
   for (const [name, value] of request.headers) {
@@ -1067,18 +1090,7 @@ function sendOverHttp(request: PreparedRequest): Promise<Answer> {
         headers,
         agent: false,
       },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        response.on('error', reject);
-      },
+      (response) => collectResponse(response, resolve, reject),
     );
     outgoing.on('error', (error) => reject(new Error(`connection failed: ${error.message}`)));
     outgoing.end(request.payload);
@@ -1563,17 +1575,7 @@ function sendChunked(request: PreparedRequest): Promise<Answer> {
         headers: Object.fromEntries(request.headers),
         agent: false,
       },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
+      (response) => collectResponse(response, resolve, reject),
     );
     outgoing.on('error', reject);
     for (let offset = 0; offset < payload.length; offset += 64 * 1024)
