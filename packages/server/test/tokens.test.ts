@@ -1,4 +1,11 @@
-import type { Token, TokenWithValue, VerifiedToken } from '@userflare/contract';
+import {
+  PagedEnvelopeSchema,
+  type Token,
+  TokenSchema,
+  type TokenWithValue,
+  type VerifiedToken,
+} from '@userflare/contract';
+import fastJsonStringify from 'fast-json-stringify';
 import { describe, expect, it } from 'vitest';
 import { RECENTLY_EXPIRED_DAYS } from '../src/modules/tokens/tokens.service.js';
 import { BOOTSTRAP } from './helpers/test-server.js';
@@ -193,6 +200,72 @@ describe('user tokens: happy paths', () => {
       expect(prefixed.body.result.map((token) => token.id)).toEqual(
         root.body.result.map((token) => token.id),
       );
+    });
+  });
+
+  describe("GET /user/tokens bodies, built from each token's kept JSON", () => {
+    const h = useTestApp();
+    const serializePage = fastJsonStringify(PagedEnvelopeSchema(TokenSchema));
+    const listed = async (url: string) => {
+      const reply = await call<Token[]>(h.t, 'GET', url);
+      expect(reply.status, reply.payload).toBe(200);
+      return reply;
+    };
+
+    it('answers byte for byte what serializing the whole page by its schema gives', async () => {
+      for (let i = 0; i < 5; i++) await createToken(h.t, tokenBody(h.t.userId, { name: `plain ${i}` }));
+      h.clock.advance(SECOND);
+      await createToken(
+        h.t,
+        tokenBody(h.t.userId, {
+          name: 'jeton « spécial » ✓ 🔑',
+          not_before: '2020-01-01T00:00:00Z',
+          expires_on: '2099-01-01T00:00:00Z',
+          condition: { request_ip: { in: ['192.0.2.0/24'], not_in: ['192.0.2.7/32'] } },
+        }),
+      );
+      for (const url of [
+        '/user/tokens',
+        '/user/tokens?per_page=5&page=2',
+        '/user/tokens?page=9',
+        '/user/tokens?direction=desc',
+      ]) {
+        const reply = await listed(url);
+        expect(reply.payload).toBe(serializePage(JSON.parse(reply.payload)));
+      }
+    });
+
+    it('shows each use of a listed token: a kept body is not reused once an item changes', async () => {
+      const other = await createToken(h.t, tokenBody(h.t.userId, { name: 'used in between' }));
+      const before = await listed('/user/tokens');
+      const lastUsed = () => before.body.result.find((token) => token.id === other.id)?.last_used_on;
+      expect(lastUsed()).toBeUndefined();
+      h.clock.advance(MINUTE);
+      await call(h.t, 'GET', '/user/tokens/verify', { token: other.value });
+      const after = await listed('/user/tokens');
+      const usedAt = after.body.result.find((token) => token.id === other.id)?.last_used_on;
+      expect(usedAt).toBe(h.clock.now().toISOString().replace('.000Z', 'Z'));
+      h.clock.advance(MINUTE);
+      await call(h.t, 'GET', '/user/tokens/verify', { token: other.value });
+      const again = await listed('/user/tokens');
+      expect(again.body.result.find((token) => token.id === other.id)?.last_used_on).not.toBe(usedAt);
+      expect(again.payload).toBe(serializePage(JSON.parse(again.payload)));
+    });
+
+    it('shows a token as expired once the clock passes its expiry, with no write in between', async () => {
+      const expiring = await createToken(
+        h.t,
+        tokenBody(h.t.userId, {
+          name: 'expires soon',
+          expires_on: new Date(h.clock.now().getTime() + HOUR).toISOString(),
+        }),
+      );
+      const statusOf = async (url: string) =>
+        (await listed(url)).body.result.find((token) => token.id === expiring.id)?.status;
+      expect(await statusOf('/user/tokens?include_expired=true')).toBe('active');
+      h.clock.advance(2 * HOUR);
+      expect(await statusOf('/user/tokens?include_expired=true')).toBe('expired');
+      expect(await statusOf('/user/tokens')).toBeUndefined();
     });
   });
 

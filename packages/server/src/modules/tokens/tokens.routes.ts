@@ -15,8 +15,8 @@ import {
 } from '@userflare/contract';
 import type { ServerContext } from '../../context.js';
 import { actorOf } from '../../http/authenticate.js';
-import { ok, paged } from '../../http/envelope.js';
-import { responses } from '../../http/responses.js';
+import { ok } from '../../http/envelope.js';
+import { responses, sendJsonPage } from '../../http/responses.js';
 import { access } from '../../http/route-access.js';
 import {
   createToken,
@@ -52,9 +52,9 @@ export function tokensRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         config: { access: access.apiTokensRead },
         schema: { querystring: ListTokensQuerySchema, response: responses(PagedEnvelopeSchema(TokenSchema)) },
       },
-      async (request) => {
+      async (request, reply) => {
         const page = await listTokens(ctx, request.auth.userId, request.query);
-        return paged(page.items, page, page.totalCount);
+        return sendJsonPage(reply, page.itemsJson, page, page.totalCount, page.stored);
       },
     );
 

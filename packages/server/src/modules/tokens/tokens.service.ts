@@ -11,6 +11,8 @@ import type {
   UpdateToken,
   VerifiedToken,
 } from '@userflare/contract';
+import { TokenSchema } from '@userflare/contract';
+import fastJsonStringify from 'fast-json-stringify';
 import { formatStoredTimestamp, formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
@@ -81,11 +83,19 @@ const parsedPolicies = memoizedParse<TokenPolicy[]>();
 const parsedCondition = memoizedParse<TokenCondition>();
 
 function toToken(ctx: ServerContext, row: TokenRow): Token {
-  const lastUsed = ctx.lastUsed.pendingFor(row.id) ?? row.last_used_on;
+  return renderToken(row, tokenStatus(row, ctx.clock.now()), lastUsedOf(ctx, row));
+}
+
+/** When the token was last used: the time not yet flushed, else the stored one. */
+function lastUsedOf(ctx: ServerContext, row: TokenRow): string | null {
+  return ctx.lastUsed.pendingFor(row.id) ?? row.last_used_on;
+}
+
+function renderToken(row: TokenRow, status: TokenStatus, lastUsed: string | null): Token {
   const token: Token = {
     id: row.id,
     name: row.name,
-    status: tokenStatus(row, ctx.clock.now()),
+    status,
     issued_on: formatStoredTimestamp(row.issued_on),
     modified_on: formatStoredTimestamp(row.modified_on),
     // Shared parses: nothing mutates a rendered token.
@@ -99,6 +109,26 @@ function toToken(ctx: ServerContext, row: TokenRow): Token {
   if (notBefore) token.not_before = notBefore;
   if (expiresOn) token.expires_on = expiresOn;
   return token;
+}
+
+let serializeToken: ((token: Token) => string) | undefined;
+/** Per stored row: rows of a cached page are the same objects until the next write. */
+const renderedTokens = new WeakMap<TokenRow, { status: TokenStatus; lastUsed: string | null; json: Buffer }>();
+
+/**
+ * A token as JSON (UTF-8), serialized by its schema once per row, status and last use: a list page
+ * re-renders only the tokens whose status or last use moved (issue 6: serializing 50 tokens was the
+ * token list's cost).
+ */
+function tokenJson(ctx: ServerContext, row: TokenRow, now: Date): Buffer {
+  const status = tokenStatus(row, now);
+  const lastUsed = lastUsedOf(ctx, row);
+  const kept = renderedTokens.get(row);
+  if (kept !== undefined && kept.status === status && kept.lastUsed === lastUsed) return kept.json;
+  serializeToken ??= fastJsonStringify(TokenSchema) as (token: Token) => string;
+  const json = Buffer.from(serializeToken(renderToken(row, status, lastUsed)));
+  renderedTokens.set(row, { status, lastUsed, json });
+  return json;
 }
 
 async function ownerReach(db: Executor, userId: string): Promise<OwnerReach> {
@@ -118,7 +148,10 @@ function checkValidityWindow(notBefore: string | null, expiresOn: string | null)
 }
 
 export interface TokenPage {
-  items: Token[];
+  /** Each token of the page as JSON, by `TokenSchema`. */
+  itemsJson: Buffer[];
+  /** Lives as long as the page's rows are current: a body built from the same items may be kept with it. */
+  stored: object;
   totalCount: number;
   page: number;
   perPage: number;
@@ -164,7 +197,13 @@ export async function listTokens(
         expiredBy >= loaded.cutoff && (loaded.validUntil === undefined || expiredBy < loaded.validUntil),
     },
   );
-  return { items: stored.rows.map((row) => toToken(ctx, row)), totalCount: stored.totalCount, page, perPage };
+  return {
+    itemsJson: stored.rows.map((row) => tokenJson(ctx, row, now)),
+    totalCount: stored.totalCount,
+    stored,
+    page,
+    perPage,
+  };
 }
 
 interface StoredTokenPage {
