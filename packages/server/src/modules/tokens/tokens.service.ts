@@ -113,7 +113,10 @@ function renderToken(row: TokenRow, status: TokenStatus, lastUsed: string | null
 
 let serializeToken: ((token: Token) => string) | undefined;
 /** Per stored row: rows of a cached page are the same objects until the next write. */
-const renderedTokens = new WeakMap<TokenRow, { status: TokenStatus; lastUsed: string | null; json: Buffer }>();
+const renderedTokens = new WeakMap<
+  TokenRow,
+  { status: TokenStatus; lastUsed: string | null; json: Buffer }
+>();
 
 /**
  * A token as JSON (UTF-8), serialized by its schema once per row, status and last use: a list page
