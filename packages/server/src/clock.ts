@@ -1,9 +1,11 @@
 /** The server's notion of now; one place so a controllable clock can replace it (DESIGN, "Emulator controls"). */
 export interface Clock {
   now(): Date;
+  /** The same instant as epoch milliseconds, without a Date: read on every request. */
+  nowMs(): number;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), nowMs: () => Date.now() };
 
 /** RFC 3339 UTC, milliseconds only when there are any: `2030-01-01T00:00:00Z` round-trips as sent. */
 export function formatTimestamp(date: Date): string {

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
@@ -8,10 +8,11 @@ import type { Config } from './config.js';
  * stolen database alone lets nobody authenticate (DESIGN, "Authentication and authorization").
  */
 export class Keyring {
-  readonly #key: Buffer;
+  /** A KeyObject: the key is imported once, not on every hash (issue 6). */
+  readonly #key: KeyObject;
 
   constructor(secret: string) {
-    this.#key = Buffer.from(secret, 'utf8');
+    this.#key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   hash(value: string): string {

@@ -568,7 +568,7 @@ describe('POST /__userflare/invites', () => {
 
   it('invites now and sets expires_on 7 days later when invited_on is not given', async () => {
     const now = new Date('2030-05-05T10:20:30Z');
-    const clocked = await createTestApp({ clock: { now: () => new Date(now) } });
+    const clocked = await createTestApp({ clock: { now: () => new Date(now), nowMs: () => now.getTime() } });
     try {
       const org = await callAdmin<{ id: string }>(clocked, 'POST', '/organizations', { name: 'Acme Corp' });
       expect(org.statusCode).toBe(200);

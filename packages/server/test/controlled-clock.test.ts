@@ -4,7 +4,7 @@ import { ControlledClock } from '../src/modules/clock/controlled-clock.js';
 /** Real time that moves a millisecond every time it is read: what a busy server sees. */
 function tickingClock(start = Date.parse('2026-11-27T12:00:00Z')) {
   let now = start;
-  return { now: () => new Date(now++) };
+  return { now: () => new Date(now++), nowMs: () => now++ };
 }
 
 describe('ControlledClock', () => {

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { Agent, request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WriteCountedReadCache } from '../src/db/read-cache.js';
-import { BOOTSTRAP } from './helpers/test-server.js';
+import { BOOTSTRAP, startTestServer, type TestServer } from './helpers/test-server.js';
 import {
   call,
   createToken,
@@ -108,6 +109,81 @@ describe('cached credentials follow every change at once', () => {
     });
     expect(reset.statusCode).toBe(200);
     expect(await verifyStatus(h, token.value)).toBe(401);
+  });
+});
+
+describe('one keep-alive connection presenting several tokens', () => {
+  // A connection keeps the keyed hash of the value it last presented (issue 6): it must never answer
+  // for another value, nor outlive a roll, a disable or a delete.
+  let server: TestServer;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const ports = new Set<number>();
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await server?.close();
+  });
+
+  function send(method: string, path: string, token: string, body?: unknown) {
+    return new Promise<{ status: number; body: { result: { id?: string; value?: string } | null } }>(
+      (resolve, reject) => {
+        const req = request(
+          `${server.baseURL}${path}`,
+          {
+            method,
+            agent,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          },
+          (res) => {
+            ports.add(res.socket.localPort ?? 0);
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      },
+    );
+  }
+  const verify = (token: string) => send('GET', '/user/tokens/verify', token);
+  const create = async (name: string) => {
+    const created = await send('POST', '/user/tokens', BOOTSTRAP.token, tokenBody(server.userId, { name }));
+    expect(created.status).toBe(200);
+    return created.body.result as { id: string; value: string };
+  };
+
+  it('answers each request for the token it presents, whatever the connection presented before', async () => {
+    const first = await create('first on the connection');
+    const second = await create('second on the connection');
+    for (const token of [first, first, second, first, second, second, first]) {
+      const reply = await verify(token.value);
+      expect(reply.status).toBe(200);
+      expect(reply.body.result?.id).toBe(token.id);
+    }
+    expect((await verify(`${first.value.slice(0, -1)}x`)).status).toBe(401);
+    expect((await verify(first.value)).body.result?.id).toBe(first.id);
+  });
+
+  it('refuses the old value on the same connection after a roll, a disable or a delete', async () => {
+    const rolled = await create('rolled on the connection');
+    expect((await verify(rolled.value)).status).toBe(200);
+    const roll = await send('PUT', `/user/tokens/${rolled.id}/value`, BOOTSTRAP.token, {});
+    expect(roll.status).toBe(200);
+    expect((await verify(rolled.value)).status).toBe(401);
+    expect((await verify(String(roll.body.result))).status).toBe(200);
+
+    const deleted = await create('deleted on the connection');
+    expect((await verify(deleted.value)).status).toBe(200);
+    expect((await send('DELETE', `/user/tokens/${deleted.id}`, BOOTSTRAP.token)).status).toBe(200);
+    expect((await verify(deleted.value)).status).toBe(401);
+    expect(ports.size, 'every request went over one connection').toBe(1);
   });
 });
 

@@ -13,6 +13,15 @@ export interface ReadCache {
     load: () => Promise<T>,
     options?: ReadOptions<T>,
   ): Promise<T>;
+  /**
+   * The same as `read`, but a kept value comes back at once rather than in a promise: the
+   * authentication path runs on every request and takes no promise turn for a cached credential.
+   */
+  readNow<T extends object | undefined>(
+    key: string,
+    load: () => Promise<T>,
+    options?: ReadOptions<T>,
+  ): T | Promise<T>;
 }
 
 export interface ReadOptions<T> {
@@ -23,7 +32,7 @@ export interface ReadOptions<T> {
 }
 
 /** Every read goes to the store: for PostgreSQL, where other replicas write too. */
-export const uncachedReads: ReadCache = { read: (_key, load) => load() };
+export const uncachedReads: ReadCache = { read: (_key, load) => load(), readNow: (_key, load) => load() };
 
 /** About one token, user or audit entry per unit: tens of megabytes at the most. */
 const WEIGHT_BUDGET = 20_000;
@@ -44,8 +53,16 @@ export class WriteCountedReadCache implements ReadCache {
   async read<T extends object | undefined>(
     key: string,
     load: () => Promise<T>,
-    { weight = () => 1, fresh }: ReadOptions<T> = {},
+    options: ReadOptions<T> = {},
   ): Promise<T> {
+    return this.readNow(key, load, options);
+  }
+
+  readNow<T extends object | undefined>(
+    key: string,
+    load: () => Promise<T>,
+    options: ReadOptions<T> = {},
+  ): T | Promise<T> {
     const startedAt = this.writeCount();
     if (startedAt !== this.#entriesAtWriteCount) {
       this.#entries.clear();
@@ -54,10 +71,19 @@ export class WriteCountedReadCache implements ReadCache {
     }
     const cached = this.#entries.get(key);
     if (cached !== undefined) {
-      if (!fresh || fresh(cached.value as T)) return cached.value as T;
+      if (!options.fresh || options.fresh(cached.value as T)) return cached.value as T;
       this.#entries.delete(key);
       this.#weight -= cached.weight;
     }
+    return this.#load(key, load, startedAt, options.weight ?? (() => 1));
+  }
+
+  async #load<T extends object | undefined>(
+    key: string,
+    load: () => Promise<T>,
+    startedAt: number,
+    weight: (value: T) => number,
+  ): Promise<T> {
     const value = await load();
     if (value !== undefined && this.writeCount() === startedAt && this.#entriesAtWriteCount === startedAt) {
       this.#keep(key, value, Math.max(1, weight(value)));

@@ -1,5 +1,5 @@
 import type { Denial, DenialReason, TokenPolicy } from '@userflare/contract';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { EMAIL_PATTERN, GLOBAL_KEY_PATTERN } from '../config.js';
 import type { ServerContext } from '../context.js';
@@ -114,12 +114,37 @@ const TOKEN_REFUSALS: Record<TokenRefusal, (id: string, ip: string) => string> =
   ip_not_allowed: (id, ip) => `token ${id} may not be used from ${ip}: its request_ip condition excludes it`,
 };
 
-async function authenticateBearer(
+/**
+ * Continues with `next` at once when `value` is at hand, or once it resolves: with a cached credential
+ * the whole authentication runs without a promise turn (issue 6). A throw in `next` is a synchronous
+ * throw in the first case and a rejection in the second; callers handle both.
+ */
+function andThen<T, U>(value: T | Promise<T>, next: (value: T) => U | Promise<U>): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/**
+ * The keyed hash of the Bearer value last presented on each connection: a keep-alive client sends the
+ * same token on every request, so it is hashed once per connection (issue 6). The value is held no
+ * longer than the connection that carries it (SECURITY.md).
+ */
+const hashesByConnection = new WeakMap<object, { value: string; hash: string }>();
+
+function hashPresented(ctx: ServerContext, value: string, connection: object | undefined): string {
+  if (connection === undefined) return ctx.keyring.hash(value);
+  const last = hashesByConnection.get(connection);
+  if (last !== undefined && last.value === value) return last.hash;
+  const hash = ctx.keyring.hash(value);
+  hashesByConnection.set(connection, { value, hash });
+  return hash;
+}
+
+function authenticateBearer(
   ctx: ServerContext,
   authorization: string,
-  ip: string,
+  { ip, connection }: CallerRequest,
   isVerify: boolean,
-): Promise<AuthContext> {
+): AuthContext | Promise<AuthContext> {
   const value = BEARER.exec(authorization)?.[1];
   const malformed = () =>
     refusal(
@@ -128,21 +153,24 @@ async function authenticateBearer(
       'the Authorization header is not "Bearer <token>" with a well-formed token',
     );
   if (value === undefined) throw malformed();
-  const result = await authenticateTokenValue(ctx, value, ip);
-  const invalid = () => (isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken());
-  if (result.outcome === 'malformed') throw malformed();
-  if (result.outcome === 'unknown') throw refusal(invalid(), 'unknown_credential', 'no token has this value');
-  const auth: AuthContext = {
-    userId: result.row.user_id,
-    email: result.ownerEmail,
-    clientIp: ip,
-    credential: { kind: 'token', token: result.row, policies: result.policies },
-  };
-  if (result.outcome === 'refused') {
-    const error = result.reason === 'ip_not_allowed' ? apiErrors.tokenLocationDenied(ip) : invalid();
-    throw refusal(error, result.reason, TOKEN_REFUSALS[result.reason](result.row.id, ip), auth);
-  }
-  return auth;
+  const hash = (presented: string) => hashPresented(ctx, presented, connection);
+  return andThen(authenticateTokenValue(ctx, value, ip, hash), (result) => {
+    const invalid = () => (isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken());
+    if (result.outcome === 'malformed') throw malformed();
+    if (result.outcome === 'unknown')
+      throw refusal(invalid(), 'unknown_credential', 'no token has this value');
+    const auth: AuthContext = {
+      userId: result.row.user_id,
+      email: result.ownerEmail,
+      clientIp: ip,
+      credential: { kind: 'token', token: result.row, policies: result.policies },
+    };
+    if (result.outcome === 'refused') {
+      const error = result.reason === 'ip_not_allowed' ? apiErrors.tokenLocationDenied(ip) : invalid();
+      throw refusal(error, result.reason, TOKEN_REFUSALS[result.reason](result.row.id, ip), auth);
+    }
+    return auth;
+  });
 }
 
 async function authenticateWithGlobalKey(
@@ -175,14 +203,13 @@ async function authenticateWithGlobalKey(
  * Resolves the credential (REFERENCE §3, §8.7). The SDK sends every credential it was given at once
  * (CLIENTS §1.6): a Bearer token, when present, wins over the X-Auth-Email/X-Auth-Key pair.
  */
-async function authenticate(
+function authenticate(
   ctx: ServerContext,
-  headers: { authorization?: string | undefined; email?: string | undefined; key?: string | undefined },
-  ip: string,
+  caller: CallerRequest,
   isVerify: boolean,
-): Promise<AuthContext> {
-  const { authorization, email, key } = headers;
-  if (authorization !== undefined) return authenticateBearer(ctx, authorization, ip, isVerify);
+): AuthContext | Promise<AuthContext> {
+  const { authorization, email, key } = caller.headers;
+  if (authorization !== undefined) return authenticateBearer(ctx, authorization, caller, isVerify);
   if (isVerify) {
     const error =
       email !== undefined || key !== undefined
@@ -197,20 +224,36 @@ async function authenticate(
       'neither a Bearer token nor X-Auth-Email with X-Auth-Key was sent',
     );
   }
-  return authenticateWithGlobalKey(ctx, email, key, ip);
+  return authenticateWithGlobalKey(ctx, email, key, caller.ip);
 }
 
 function groupsOf(required: RequiredPermission) {
   return required.groups.map((id) => ({ id, name: findPermissionGroup(id)?.name ?? id }));
 }
 
-async function authorize(ctx: ServerContext, auth: AuthContext, required: RequiredPermission): Promise<void> {
-  if (auth.credential.kind === 'global_key') return;
-  const accountIds = new Set(
-    required.scope === 'account'
-      ? await ctx.reads.read(`account-ids:${auth.userId}`, () => listAccountIdsOfUser(ctx.db, auth.userId))
-      : [],
+function authorize(
+  ctx: ServerContext,
+  auth: AuthContext,
+  required: RequiredPermission,
+): void | Promise<void> {
+  if (auth.credential.kind === 'global_key' || required.scope !== 'account') {
+    return checkPolicies(auth, required, NO_ACCOUNTS);
+  }
+  const accountIds = ctx.reads.readNow(
+    `account-ids:${auth.userId}`,
+    async () => new Set(await listAccountIdsOfUser(ctx.db, auth.userId)),
   );
+  return andThen(accountIds, (ids) => checkPolicies(auth, required, ids));
+}
+
+const NO_ACCOUNTS: ReadonlySet<string> = new Set();
+
+function checkPolicies(
+  auth: AuthContext,
+  required: RequiredPermission,
+  accountIds: ReadonlySet<string>,
+): void {
+  if (auth.credential.kind === 'global_key') return;
   const target = { scope: required.scope, userId: auth.userId, accountIds };
   const { policies } = auth.credential;
   if (isPermitted(policies, required.groups, target)) return;
@@ -230,15 +273,21 @@ async function authorize(ctx: ServerContext, auth: AuthContext, required: Requir
 }
 
 /** Authenticates and authorizes a request as the route's access asks; throws a Refusal when it may not pass. */
-async function admit(ctx: ServerContext, request: CallerRequest, access: RouteAccess): Promise<AuthContext> {
-  const auth = await authenticate(ctx, request.headers, request.ip, access.kind === 'verify');
-  if (access.kind === 'permission') await authorize(ctx, auth, access.permission);
-  return auth;
+function admit(
+  ctx: ServerContext,
+  request: CallerRequest,
+  access: RouteAccess,
+): AuthContext | Promise<AuthContext> {
+  return andThen(authenticate(ctx, request, access.kind === 'verify'), (auth) =>
+    access.kind === 'permission' ? andThen(authorize(ctx, auth, access.permission), () => auth) : auth,
+  );
 }
 
 interface CallerRequest {
   headers: { authorization?: string | undefined; email?: string | undefined; key?: string | undefined };
   ip: string;
+  /** The connection the request came on; absent for `POST /__userflare/explain`. */
+  connection?: object;
 }
 
 /** Clients refuse response headers past 16 KiB in all; a denial over this leaves its policies to the journal. */
@@ -301,23 +350,49 @@ export function installAuthentication(
     const access = route.config?.access;
     if (!access) return;
     const existing = route.onRequest === undefined ? [] : [route.onRequest].flat();
-    route.onRequest = [...existing, (request, reply) => admitRequest(request, reply, access)];
+    route.onRequest = [
+      ...existing,
+      (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) =>
+        admitRequest(request, reply, access, done),
+    ];
   });
 
-  async function admitRequest(
+  /** A callback hook: a request with a cached credential is admitted without a promise turn. */
+  function admitRequest(
     request: FastifyRequest,
     reply: FastifyReply,
     access: RouteAccess,
-  ): Promise<void> {
-    const caller = {
-      headers: {
-        authorization: header(request, 'authorization'),
-        email: header(request, 'x-auth-email'),
-        key: header(request, 'x-auth-key'),
-      },
-      ip: clientIp(request),
+    done: HookHandlerDoneFunction,
+  ): void {
+    const caller = callerOf(request);
+    if (limits) {
+      admitCounted(request, reply, access, caller, limits).then(() => done(), done);
+      return;
+    }
+    const settle = (error: unknown, auth?: AuthContext) => {
+      if (auth) request.auth = auth;
+      else if (error instanceof Refusal) error = refuse(request, reply, error);
+      done(error as Error | undefined);
     };
-    await limits?.admitAddress(caller.ip);
+    let admitted: AuthContext | Promise<AuthContext>;
+    try {
+      admitted = admit(ctx, caller, access);
+    } catch (error) {
+      return settle(error);
+    }
+    if (admitted instanceof Promise) admitted.then((auth) => settle(undefined, auth), settle);
+    else settle(undefined, admitted);
+  }
+
+  /** With rate limits: each address counted before authentication, each identified user after. */
+  async function admitCounted(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: RouteAccess,
+    caller: CallerRequest,
+    counters: RateLimits,
+  ): Promise<void> {
+    await counters.admitAddress(caller.ip);
     let refused: Refusal | undefined;
     try {
       request.auth = await admit(ctx, caller, access);
@@ -325,17 +400,38 @@ export function installAuthentication(
       if (!(error instanceof Refusal)) throw error;
       refused = error;
     }
-    if (limits) {
-      const userId = refused ? refused.actAs?.userId : request.auth.userId;
-      if (userId === undefined) await limits.recordFailedAuthentication(caller.ip);
-      else await limits.admitUser(userId);
+    const userId = refused ? refused.actAs?.userId : request.auth.userId;
+    if (userId === undefined) await counters.recordFailedAuthentication(caller.ip);
+    else await counters.admitUser(userId);
+    if (refused) {
+      const error = refuse(request, reply, refused);
+      if (error) throw error;
     }
-    if (!refused) return;
+  }
+
+  /**
+   * Explains a refusal (header and journal); the error to answer with, or undefined when enforcement
+   * is `report` and the caller is identified, who then passes as themselves.
+   */
+  function refuse(request: FastifyRequest, reply: FastifyReply, refused: Refusal): ApiError | undefined {
     const reportedOnly = controls.enforcement.mode === 'report' && refused.actAs !== undefined;
     const denial: Denial = { ...refused.denial, reported_only: reportedOnly };
     request.denial = denial;
     reply.header('userflare-denial', denialHeader(denial));
-    if (!reportedOnly || !refused.actAs) throw refused.error;
+    if (!reportedOnly || !refused.actAs) return refused.error;
     request.auth = refused.actAs;
+    return undefined;
   }
+}
+
+function callerOf(request: FastifyRequest): CallerRequest {
+  return {
+    headers: {
+      authorization: header(request, 'authorization'),
+      email: header(request, 'x-auth-email'),
+      key: header(request, 'x-auth-key'),
+    },
+    ip: clientIp(request),
+    connection: request.raw.socket,
+  };
 }

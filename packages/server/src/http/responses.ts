@@ -12,24 +12,31 @@ export function responses<T extends TSchema>(success: T) {
 /**
  * Answers a JSON body that depends on the store alone (no clock, no caller-specific state), serialized
  * by the route's own response schema once and reused until the next write: `GET /user`, audit pages.
- * Where reads are not cached (PostgreSQL), it is built and serialized on every request.
+ * Where reads are not cached (PostgreSQL), it is built and serialized on every request. Returns the
+ * promise a handler must return when the body had to be read, nothing when it was sent at once.
  * `byContentType`: the route declares its 200 schema per content type.
  */
-export async function sendStoreBody(
+export function sendStoreBody(
   reads: ReadCache,
   reply: FastifyReply,
   key: string,
   build: () => Promise<{ [key: string]: unknown }>,
   { byContentType = false }: { byContentType?: boolean } = {},
-): Promise<FastifyReply> {
+): Promise<void> | undefined {
   const serialize = (payload: { [key: string]: unknown }) =>
     (byContentType
       ? reply.serializeInput(payload, '200', 'application/json')
       : reply.serializeInput(payload, '200')) as string;
-  const body = await reads.read(`body:${key}`, async () => ({ json: serialize(await build()) }), {
+  const body = reads.readNow(`body:${key}`, async () => ({ json: serialize(await build()) }), {
     weight: (kept) => Math.ceil(kept.json.length / 1024),
   });
-  return reply.type('application/json; charset=utf-8').send(body.json);
+  const send = (kept: { json: string }) => {
+    reply.type('application/json; charset=utf-8').send(kept.json);
+  };
+  if (body instanceof Promise) return body.then(send);
+  // A kept body is sent at once; the handler returns nothing (Fastify's synchronous handler contract).
+  send(body);
+  return undefined;
 }
 
 const EMPTY_RESULT = '"result":[]';

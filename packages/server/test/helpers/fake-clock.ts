@@ -12,6 +12,10 @@ export class FakeClock implements Clock {
     return new Date(this.#now);
   }
 
+  nowMs(): number {
+    return this.#now;
+  }
+
   set(instant: string | Date): void {
     this.#now = new Date(instant).getTime();
   }

@@ -13,7 +13,11 @@ export class ControlledClock implements Clock {
   constructor(private readonly base: Clock) {}
 
   now(): Date {
-    return new Date(this.#frozenAt ?? this.base.now().getTime() + this.#offsetMs);
+    return new Date(this.nowMs());
+  }
+
+  nowMs(): number {
+    return this.#frozenAt ?? this.base.nowMs() + this.#offsetMs;
   }
 
   /**
@@ -21,7 +25,7 @@ export class ControlledClock implements Clock {
    * that "set to T" answers exactly T even while the clock runs.
    */
   change(change: ClockChange): ClockState {
-    const base = this.base.now().getTime();
+    const base = this.base.nowMs();
     let now = this.#frozenAt ?? base + this.#offsetMs;
     if (change.set !== undefined) now = new Date(change.set).getTime();
     if (change.advance_seconds !== undefined) now += change.advance_seconds * 1000;
@@ -38,7 +42,7 @@ export class ControlledClock implements Clock {
   }
 
   state(): ClockState {
-    return this.#stateAt(this.base.now().getTime());
+    return this.#stateAt(this.base.nowMs());
   }
 
   #stateAt(base: number): ClockState {

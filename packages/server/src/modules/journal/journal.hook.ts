@@ -12,7 +12,7 @@ export function installJournal(app: FastifyInstance, journal: Journal, clock: Cl
     if (request.namespaceId || isControlPath(request.url)) return done();
     const credential = request.auth?.credential;
     journal.record({
-      timeMs: clock.now().getTime(),
+      timeMs: clock.nowMs(),
       method: request.method,
       url: request.url,
       status: reply.statusCode,

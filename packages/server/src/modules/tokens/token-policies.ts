@@ -167,11 +167,49 @@ function coversTarget(policy: TokenPolicy, target: PermissionTarget): boolean {
   });
 }
 
+interface Decision {
+  userId: string;
+  scope: PermissionTarget['scope'];
+  accountIds: ReadonlySet<string>;
+  permitted: boolean;
+}
+
+/**
+ * The last decision per policy list and route: parsed policy lists are shared per text and a route's
+ * groups are one array, so a token calling one route again decides by two lookups. The account ids
+ * are compared by identity: a kept set lives until the next write (ReadCache).
+ */
+const lastDecisions = new WeakMap<readonly TokenPolicy[], WeakMap<readonly string[], Decision>>();
+
 /**
  * Cloudflare's evaluation order (REFERENCE §4.4): a matching deny wins, then a matching allow grants,
  * otherwise the request is denied.
  */
 export function isPermitted(
+  policies: readonly TokenPolicy[],
+  groups: readonly string[],
+  target: PermissionTarget,
+): boolean {
+  let byRoute = lastDecisions.get(policies);
+  const last = byRoute?.get(groups);
+  if (
+    last !== undefined &&
+    last.userId === target.userId &&
+    last.scope === target.scope &&
+    last.accountIds === target.accountIds
+  ) {
+    return last.permitted;
+  }
+  const permitted = evaluatePolicies(policies, groups, target);
+  if (byRoute === undefined) {
+    byRoute = new WeakMap();
+    lastDecisions.set(policies, byRoute);
+  }
+  byRoute.set(groups, { ...target, permitted });
+  return permitted;
+}
+
+function evaluatePolicies(
   policies: readonly TokenPolicy[],
   groups: readonly string[],
   target: PermissionTarget,

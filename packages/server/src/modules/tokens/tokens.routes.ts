@@ -39,7 +39,7 @@ export function tokensRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         config: { access: access.verify },
         schema: { response: responses(EnvelopeSchema(VerifiedTokenSchema)) },
       },
-      async (request) => {
+      (request) => {
         const { credential } = request.auth;
         if (credential.kind !== 'token') throw new Error('verify accepted a non-token credential');
         return ok(verifiedToken(ctx, credential.token), [VERIFIED_MESSAGE]);

@@ -409,21 +409,39 @@ function refusalOf(row: TokenRow, now: Date, ip: string): TokenRefusal | undefin
 
 /**
  * Resolves a presented Bearer value. A value that fails its checksum is refused without a store
- * lookup; a known token that may not be used now says why, for explained denials.
+ * lookup; a known token that may not be used now says why, for explained denials. A token kept in the
+ * read cache is answered at once, without a promise (see `ReadCache.readNow`).
  */
-export async function authenticateTokenValue(
+export function authenticateTokenValue(
   ctx: ServerContext,
   value: string,
   ip: string,
-): Promise<TokenAuthentication> {
+  hashValue: (value: string) => string = (presented) => ctx.keyring.hash(presented),
+): TokenAuthentication | Promise<TokenAuthentication> {
   const shape = inspectTokenValue(value);
   if (shape === 'malformed') return { outcome: 'malformed' };
   if (shape === 'bad-checksum') return { outcome: 'unknown' };
-  const hash = ctx.keyring.hash(value);
-  const found = await ctx.reads.read(`token:${hash}`, () => findTokenWithOwnerByHash(ctx.db, hash));
-  if (!found) return { outcome: 'unknown' };
+  const hash = hashValue(value);
+  const found = ctx.reads.readNow(`token:${hash}`, () => findAuthenticatedToken(ctx.db, hash));
+  return found instanceof Promise
+    ? found.then((loaded) => judgeToken(ctx, loaded, ip))
+    : judgeToken(ctx, found, ip);
+}
+
+async function findAuthenticatedToken(db: Executor, hash: string): Promise<AuthenticatedToken | undefined> {
+  const found = await findTokenWithOwnerByHash(db, hash);
+  if (!found) return undefined;
   const { owner_email: ownerEmail, ...row } = found;
-  const token = { row, ownerEmail, policies: parsedPolicies(row.policies) };
+  return { row, ownerEmail, policies: parsedPolicies(row.policies) };
+}
+
+function judgeToken(
+  ctx: ServerContext,
+  token: AuthenticatedToken | undefined,
+  ip: string,
+): TokenAuthentication {
+  if (!token) return { outcome: 'unknown' };
+  const { row } = token;
   const now = ctx.clock.now();
   const refusal = refusalOf(row, now, ip);
   if (refusal) return { outcome: 'refused', reason: refusal, ...token };

@@ -15,7 +15,7 @@ export function usersRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         config: { access: access.userDetailsRead },
         schema: { response: responses(EnvelopeSchema(UserSchema)) },
       },
-      async (request, reply) =>
+      (request, reply) =>
         sendStoreBody(ctx.reads, reply, `user:${request.auth.userId}`, async () =>
           ok(await getUser(ctx, request.auth.userId)),
         ),
