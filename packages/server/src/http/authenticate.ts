@@ -378,7 +378,8 @@ export function installAuthentication(
     try {
       admitted = admit(ctx, caller, access);
     } catch (error) {
-      return settle(error);
+      settle(error);
+      return;
     }
     if (admitted instanceof Promise) admitted.then((auth) => settle(undefined, auth), settle);
     else settle(undefined, admitted);
