@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measure, serialLatency } from './lib/load.mjs';
+import { measure, measurePair, serialLatency } from './lib/load.mjs';
 import { runMeta } from './lib/machine.mjs';
 import {
   BOOTSTRAP_TOKEN,
@@ -106,6 +106,7 @@ async function main() {
     warmup,
     duration,
     quick,
+    rounds: quick ? 1 : 3,
     logLevel: 'warn',
   };
 
@@ -167,50 +168,63 @@ async function main() {
     if ((await fetchBody(`${baseline.url}/body/${name}`, {})) !== body)
       throw new Error(`baseline body ${name} differs`);
   }
-  const base = {};
-  const baselineRun = async (key, path, label) => {
-    base[key] = row(label, await measure({ url: `${baseline.url}${path}`, warmup, duration }), {
-      baseline: true,
-    });
-  };
-  await baselineRun('small', '/small', 'baseline: small envelope');
-  await baselineRun('user', '/body/user', `baseline: user object (${results.bodyBytes.user} B)`);
-  await baselineRun('tokens', '/body/tokens', `baseline: 50-token page (${results.bodyBytes.tokens} B)`);
-  await baselineRun('audit', '/body/audit', `baseline: 100-entry audit page (${results.bodyBytes.audit} B)`);
-  await stop(baseline);
-
-  const ufRun = async (label, path, baselineKey, target) => {
-    const figures = await measure({
-      url: `${uf.url}${API}${path}`,
-      headers: auth,
-      pid: uf.pid,
-      drainUrl: `${uf.url}/readyz`,
+  // Each userflare route and its baseline in alternating rounds (lib/load.mjs, measurePair); the
+  // baseline process idles while userflare is measured and the other way round.
+  const { rounds } = results.meta;
+  const pairRun = async (label, path, baselineKey, baselineLabel, target) => {
+    const pair = await measurePair({
+      ours: { url: `${uf.url}${API}${path}`, headers: auth, pid: uf.pid, drainUrl: `${uf.url}/readyz` },
+      baseline: { url: `${baseline.url}${baselinePaths[baselineKey]}`, pid: baseline.pid },
       warmup,
       duration,
+      rounds,
     });
-    return row(label, figures, {
+    row(baselineLabel, pair.baseline, { baseline: true, baselineKey });
+    return row(label, pair.ours, {
       baselineKey,
-      ratio: figures.rps / base[baselineKey].rps,
+      ratio: pair.ratio,
+      rounds: pair.rounds,
       target,
-      peakRss: figures.peakRss,
+      peakRss: pair.ours.peakRss,
     });
   };
-  const verify = await ufRun('GET /user/tokens/verify', '/user/tokens/verify', 'small', {
-    kind: 'ratio',
-    min: 0.7,
-  });
-  const user = await ufRun('GET /user', '/user', 'user', { kind: 'ratio', min: 0.6 });
+  const baselinePaths = { small: '/small', user: '/body/user', tokens: '/body/tokens', audit: '/body/audit' };
+  const verify = await pairRun(
+    'GET /user/tokens/verify',
+    '/user/tokens/verify',
+    'small',
+    'baseline: small envelope',
+    {
+      kind: 'ratio',
+      min: 0.7,
+    },
+  );
+  const user = await pairRun(
+    'GET /user',
+    '/user',
+    'user',
+    `baseline: user object (${results.bodyBytes.user} B)`,
+    {
+      kind: 'ratio',
+      min: 0.6,
+    },
+  );
   // These two are also the smallest scale's figures (section 4).
-  const firstTokens = await ufRun('GET /user/tokens?per_page=50', TOKENS_QUERY, 'tokens', {
-    kind: 'ratio',
-    min: 0.5,
-  });
-  const firstAudit = await ufRun(
+  const firstTokens = await pairRun(
+    'GET /user/tokens?per_page=50',
+    TOKENS_QUERY,
+    'tokens',
+    `baseline: 50-token page (${results.bodyBytes.tokens} B)`,
+    { kind: 'ratio', min: 0.5 },
+  );
+  const firstAudit = await pairRun(
     'GET /user/audit_logs?per_page=100&action.type=update',
     AUDIT_QUERY,
     'audit',
+    `baseline: 100-entry audit page (${results.bodyBytes.audit} B)`,
     undefined,
   );
+  await stop(baseline);
 
   // 3. Prism, the peer users pick today, mocking userflare's own OpenAPI document.
   if (args['no-prism']) {

@@ -1,7 +1,7 @@
 // One autocannon measurement: a warm-up, then a measured run, each bounded in time (autocannon's
 // duration plus a watchdog that stops it) and in count (`amount` caps requests).
 import autocannon from 'autocannon';
-import { rssOf } from './processes.mjs';
+import { cpuMicrosOf, rssOf } from './processes.mjs';
 
 const CONNECTIONS = 64;
 const MAX_REQUESTS_PER_SECOND = 200_000;
@@ -28,7 +28,8 @@ function runOnce(options, seconds) {
 
 /**
  * Warms up for `warmup` seconds, then measures for `duration` seconds, sampling the RSS of `pid`
- * meanwhile. Returns requests/s, p50/p99 latency (ms), the peak RSS and the error counts.
+ * meanwhile. Returns requests/s, p50/p99 latency (ms), the server's CPU time per request (µs, user +
+ * system, every thread), the peak RSS and the error counts.
  */
 export async function measure({ url, method = 'GET', headers = {}, body, pid, warmup, duration, drainUrl }) {
   const options = { url, method, headers, ...(body === undefined ? {} : { body }) };
@@ -43,8 +44,15 @@ export async function measure({ url, method = 'GET', headers = {}, body, pid, wa
           if (rss !== undefined && (peakRss === undefined || rss > peakRss)) peakRss = rss;
         }, 100);
   try {
+    const cpuBefore = pid === undefined ? undefined : cpuMicrosOf(pid);
     const result = await runOnce(options, duration);
+    const cpuAfter = pid === undefined ? undefined : cpuMicrosOf(pid);
     return {
+      cpuPerRequest:
+        cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+          ? undefined
+          : (cpuAfter - cpuBefore) / result.requests.total,
+      seconds: duration,
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -89,4 +97,56 @@ export async function serialLatency({ url, headers = {}, count = 5 }) {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const sum = (rounds, key) => rounds.reduce((total, round) => total + (round[key] ?? 0), 0);
+
+/** Rounds of one target as one figure: mean rate, median p50, worst p99, summed counts. */
+function combine(rounds) {
+  const seconds = sum(rounds, 'seconds');
+  const requests = sum(rounds, 'requests');
+  const cpu = rounds.filter((round) => round.cpuPerRequest !== undefined);
+  const rss = rounds.map((round) => round.peakRss).filter((value) => value !== undefined);
+  return {
+    rps: rounds.reduce((total, round) => total + round.rps * round.seconds, 0) / seconds,
+    p50: median(rounds.map((round) => round.p50)),
+    p99: Math.max(...rounds.map((round) => round.p99)),
+    cpuPerRequest: cpu.length
+      ? cpu.reduce((total, round) => total + round.cpuPerRequest * round.requests, 0) / sum(cpu, 'requests')
+      : undefined,
+    requests,
+    responses: sum(rounds, 'responses'),
+    non2xx: sum(rounds, 'non2xx'),
+    errors: sum(rounds, 'errors'),
+    timeouts: sum(rounds, 'timeouts'),
+    peakRss: rss.length ? Math.max(...rss) : undefined,
+    seconds,
+  };
+}
+
+/**
+ * A route and its baseline in alternating rounds, each warmed up first: drift on a shared machine
+ * (other tenants, CPU frequency, the load generator's own state) then falls on both alike. The ratio
+ * is the median of the rounds' ratios; `rounds` holds each round's pair of rates.
+ */
+export async function measurePair({ ours, baseline, warmup, duration, rounds }) {
+  const slice = duration / rounds;
+  const oursRounds = [];
+  const baselineRounds = [];
+  for (let i = 0; i < rounds; i++) {
+    const first = i === 0 ? warmup : 0;
+    baselineRounds.push(await measure({ ...baseline, warmup: first, duration: slice }));
+    oursRounds.push(await measure({ ...ours, warmup: first, duration: slice }));
+  }
+  return {
+    ours: combine(oursRounds),
+    baseline: combine(baselineRounds),
+    ratio: median(oursRounds.map((round, i) => round.rps / baselineRounds[i].rps)),
+    rounds: oursRounds.map((round, i) => ({ ours: round.rps, baseline: baselineRounds[i].rps })),
+  };
 }

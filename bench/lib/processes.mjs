@@ -27,6 +27,17 @@ export function rssOf(pid) {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used, in µs, from /proc (Linux); undefined elsewhere. */
+export function cpuMicrosOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -44,23 +44,24 @@ export function renderResults(r) {
   lines.push('');
   lines.push('### Throughput against same-run baselines');
   lines.push('');
-  lines.push('| Route | req/s | p50 ms | p99 ms | Baseline req/s | Ratio | Target |');
-  lines.push('|---|---:|---:|---:|---:|---:|---|');
-  const baselines = Object.fromEntries(
-    r.rows.filter((row) => row.baseline).map((row) => [row.name.split(':')[1].trim().split(' (')[0], row]),
+  lines.push(
+    `Each route and its baseline are measured in ${m.rounds} alternating round${m.rounds === 1 ? '' : 's'} ` +
+      'after a warm-up of each; req/s is their mean, p99 the worst round, and the ratio the median of the ' +
+      "rounds' ratios. CPU µs/req is the server process's CPU time (user + system, every thread) per request.",
   );
-  const baseKey = {
-    small: 'small envelope',
-    user: 'user object',
-    tokens: '50-token page',
-    audit: '100-entry audit page',
-  };
+  lines.push('');
+  lines.push('| Route | req/s | p50 ms | p99 ms | CPU µs/req | Baseline req/s | Ratio | Target |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  const baselines = Object.fromEntries(
+    r.rows.filter((row) => row.baseline).map((row) => [row.baselineKey, row]),
+  );
   for (const row of r.rows) {
     if (row.prism) continue;
     const flag = flagOf(row);
-    const baseline = row.baselineKey ? baselines[baseKey[row.baselineKey]] : undefined;
+    const baseline = row.baseline ? undefined : baselines[row.baselineKey];
+    const cpu = row.cpuPerRequest === undefined ? 'n/a' : row.cpuPerRequest.toFixed(1);
     lines.push(
-      `| ${row.name}${flag} | ${int(row.rps)} | ${ms(row.p50)} | ${ms(row.p99)} | ${baseline ? int(baseline.rps) : row.baseline ? '(is a baseline)' : '—'} | ${x(row.ratio) || '—'} | ${targetCell(row)} |`,
+      `| ${row.name}${flag} | ${int(row.rps)} | ${ms(row.p50)} | ${ms(row.p99)} | ${cpu} | ${baseline ? int(baseline.rps) : row.baseline ? '(is a baseline)' : '—'} | ${x(row.ratio) || '—'} | ${targetCell(row)} |`,
     );
   }
   lines.push('');

@@ -13,6 +13,7 @@ import {
   sql,
 } from 'kysely';
 import { ConfigError, type StoreConfig } from '../config.js';
+import { type BackgroundCheckpoints, startBackgroundCheckpoints } from './background-checkpoints.js';
 import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './column-types.js';
 import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
 import * as initial from './migrations/001-initial.js';
@@ -141,13 +142,25 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   const { database, writeCount } = countingSqliteDatabase(sqlite);
   const db = new Kysely<never>({ dialect: new SqliteDialect({ database }) }) as unknown as Db;
+  const handlers: ((error: Error) => void)[] = [];
+  let checkpoints: BackgroundCheckpoints | undefined;
+  if (config.file !== ':memory:') {
+    // A worker checkpoints; this connection's own automatic checkpoint is the safety net only.
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    checkpoints = startBackgroundCheckpoints(config.file, (message) => {
+      for (const handler of handlers) handler(new Error(message));
+    });
+  }
   return {
     db,
     dialect: 'sqlite',
     location: config.file,
     reads: new WriteCountedReadCache(writeCount),
-    onError: () => {},
-    close: () => db.destroy(),
+    onError: (handler) => handlers.push(handler),
+    close: async () => {
+      await checkpoints?.stop();
+      await db.destroy();
+    },
   };
 }
 
