@@ -7,17 +7,21 @@ const CHECKPOINT_INTERVAL_MS = 200;
 /**
  * The checkpointer, run as a worker thread on its own connection (CommonJS, evaluated: it needs no
  * file of its own, from `src` under the test runner or from `dist`). PASSIVE never waits for the
- * server's connection and never makes it wait.
+ * server's connection and never makes it wait. A failure is reported once until it changes.
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
+let lastFailure;
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    lastFailure = undefined;
   } catch (error) {
-    parentPort.postMessage(String(error && error.message ? error.message : error));
+    const message = String(error && error.message ? error.message : error);
+    if (message !== lastFailure) parentPort.postMessage(message);
+    lastFailure = message;
   }
 }, workerData.intervalMs);
 parentPort.on('message', () => {

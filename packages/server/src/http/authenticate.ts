@@ -231,31 +231,33 @@ function groupsOf(required: RequiredPermission) {
   return required.groups.map((id) => ({ id, name: findPermissionGroup(id)?.name ?? id }));
 }
 
+/** A global key has the user's full rights; a token has what its policies grant (REFERENCE §4.4). */
 function authorize(
   ctx: ServerContext,
   auth: AuthContext,
   required: RequiredPermission,
 ): void | Promise<void> {
-  if (auth.credential.kind === 'global_key' || required.scope !== 'account') {
-    return checkPolicies(auth, required, NO_ACCOUNTS);
-  }
+  const { credential } = auth;
+  if (credential.kind === 'global_key') return;
+  if (required.scope !== 'account') return checkPolicies(auth, credential, required, NO_ACCOUNTS);
+  // A kept set is the same object until the next write, which lets isPermitted reuse its decision.
   const accountIds = ctx.reads.readNow(
     `account-ids:${auth.userId}`,
     async () => new Set(await listAccountIdsOfUser(ctx.db, auth.userId)),
   );
-  return andThen(accountIds, (ids) => checkPolicies(auth, required, ids));
+  return andThen(accountIds, (ids) => checkPolicies(auth, credential, required, ids));
 }
 
 const NO_ACCOUNTS: ReadonlySet<string> = new Set();
 
 function checkPolicies(
   auth: AuthContext,
+  credential: Extract<Credential, { kind: 'token' }>,
   required: RequiredPermission,
   accountIds: ReadonlySet<string>,
 ): void {
-  if (auth.credential.kind === 'global_key') return;
   const target = { scope: required.scope, userId: auth.userId, accountIds };
-  const { policies } = auth.credential;
+  const { policies } = credential;
   if (isPermitted(policies, required.groups, target)) return;
   const verdicts = explainPolicies(policies, required.groups, target);
   const denied = verdicts.some((verdict) => verdict.matched && verdict.effect === 'deny');
@@ -265,8 +267,8 @@ function checkPolicies(
     apiErrors.authenticationError(),
     'permission_missing',
     denied
-      ? `a deny policy of token ${auth.credential.token.id} matches ${names}`
-      : `no policy of token ${auth.credential.token.id} allows ${names} on the route's resource`,
+      ? `a deny policy of token ${credential.token.id} matches ${names}`
+      : `no policy of token ${credential.token.id} allows ${names} on the route's resource`,
     auth,
     { required: { scope: required.scope, permission_groups: groups }, policies: verdicts },
   );

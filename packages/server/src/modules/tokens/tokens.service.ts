@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  CreateToken,
-  LeakedToken,
-  ListTokensQuery,
-  Token,
-  TokenCondition,
-  TokenPolicy,
-  TokenStatus,
-  TokenWithValue,
-  UpdateToken,
-  VerifiedToken,
+import {
+  type CreateToken,
+  type LeakedToken,
+  type ListTokensQuery,
+  type Token,
+  type TokenCondition,
+  type TokenPolicy,
+  TokenSchema,
+  type TokenStatus,
+  type TokenWithValue,
+  type UpdateToken,
+  type VerifiedToken,
 } from '@userflare/contract';
-import { TokenSchema } from '@userflare/contract';
 import fastJsonStringify from 'fast-json-stringify';
 import { formatStoredTimestamp, formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
