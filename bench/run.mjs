@@ -171,6 +171,7 @@ async function main() {
   // Each userflare route and its baseline in alternating rounds (lib/load.mjs, measurePair); the
   // baseline process idles while userflare is measured and the other way round.
   const { rounds } = results.meta;
+  const baselinePaths = { small: '/small', user: '/body/user', tokens: '/body/tokens', audit: '/body/audit' };
   const pairRun = async (label, path, baselineKey, baselineLabel, target) => {
     const pair = await measurePair({
       ours: { url: `${uf.url}${API}${path}`, headers: auth, pid: uf.pid, drainUrl: `${uf.url}/readyz` },
@@ -188,7 +189,6 @@ async function main() {
       peakRss: pair.ours.peakRss,
     });
   };
-  const baselinePaths = { small: '/small', user: '/body/user', tokens: '/body/tokens', audit: '/body/audit' };
   const verify = await pairRun(
     'GET /user/tokens/verify',
     '/user/tokens/verify',
