@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type {
   AdminCreateBillingItem,
   AdminCreatedUser,
@@ -21,6 +20,7 @@ import type { ServerContext } from '../../context.js';
 import { emptyStore } from '../../db/create-database.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
+import { newId } from '../../random.js';
 import {
   findOrganization,
   findOrganizationByName,
@@ -53,7 +53,6 @@ import type { UserRow } from '../users/users.table.js';
 type Path = (string | number)[];
 
 const IDENTIFIER = /^[0-9a-f]{32}$/;
-const newId = () => randomBytes(16).toString('hex');
 
 async function resolveUser(db: Executor, reference: string, at: Path): Promise<UserRow> {
   const user = IDENTIFIER.test(reference)

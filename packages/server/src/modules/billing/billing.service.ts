@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type {
   BillingHistory,
   BillingProfile,
@@ -8,6 +7,7 @@ import type {
 import { formatTimestamp, parseInstantRoundingUp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
+import { newId } from '../../random.js';
 import { findUserById } from '../users/users.repository.js';
 import { findBillingProfile, insertBillingItem, listBillingHistory } from './billing.repository.js';
 import type { BillingHistoryRow } from './billing.table.js';
@@ -40,7 +40,7 @@ export interface NewBillingItem {
 /** Appends a billing history item; call it in the transaction of the change it bills. */
 export async function appendBillingItem(db: Executor, item: NewBillingItem): Promise<BillingHistory> {
   const row: BillingHistoryRow = {
-    id: item.id ?? randomBytes(16).toString('hex'),
+    id: item.id ?? newId(),
     user_id: item.userId,
     action: item.action,
     type: item.type,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Invite, InviteStatus } from '@userflare/contract';
 import { formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import { apiErrors, ResourceNotFoundError } from '../../http/errors.js';
+import { newId } from '../../random.js';
 import { findMembership, insertMembership, updateMembershipRoles } from '../accounts/accounts.repository.js';
 import { permissionsOfRoles } from '../accounts/roles.js';
 import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
@@ -86,7 +86,7 @@ export async function respondToInvite(
         );
       } else {
         await insertMembership(trx, {
-          id: randomBytes(16).toString('hex'),
+          id: newId(),
           user_id: actor.userId,
           organization_id: before.organization_id,
           roles: JSON.stringify(invitedRoles),

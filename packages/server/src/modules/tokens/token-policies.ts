@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { PolicyVerdict, TokenCondition, TokenPolicy, TokenPolicyInput } from '@userflare/contract';
 import ipaddr from 'ipaddr.js';
 import { apiErrors, type FieldProblem, fieldProblem } from '../../http/errors.js';
+import { newId } from '../../random.js';
 import { findPermissionGroup } from '../permission-groups/permission-groups.service.js';
 
 const USER_KEY = /^com\.cloudflare\.api\.user\.(\*|[0-9a-f]{32})$/;
@@ -17,7 +17,7 @@ export interface OwnerReach {
 }
 
 function newPolicyId(): string {
-  return randomBytes(16).toString('hex');
+  return newId();
 }
 
 function checkResourceKey(key: string, reach: OwnerReach): string | undefined {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomBytesFromPool } from '../../random.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const PREFIX = 'cfut_';
@@ -33,7 +34,7 @@ function checksum(prefixAndBody: string): string {
 function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of randomBytesFromPool(length * 2)) {
       // 248 = 4 × 62: rejecting the rest keeps every character equally likely.
       if (byte < 248 && out.length < length) out += BASE62[byte % 62];
     }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type CreateToken,
   type LeakedToken,
@@ -17,6 +16,7 @@ import { formatStoredTimestamp, formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField, ResourceNotFoundError } from '../../http/errors.js';
+import { newId } from '../../random.js';
 import { listAccountIdsOfUser } from '../accounts/accounts.repository.js';
 import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
 import { buildCondition, buildPolicies, isAddressAllowed, type OwnerReach } from './token-policies.js';
@@ -238,7 +238,7 @@ export async function createToken(
   const value = generateTokenValue();
   const row = await ctx.db.transaction().execute(async (trx) => {
     const row: TokenRow = {
-      id: randomBytes(16).toString('hex'),
+      id: newId(),
       user_id: actor.userId,
       name: input.name,
       status: 'active',

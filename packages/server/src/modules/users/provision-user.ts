@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { AdminCreatedUser, AdminCreateUser, TokenPolicy } from '@userflare/contract';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
+import { newId } from '../../random.js';
 import {
   findPermissionGroup,
   permissionGroupIdsOfScope,
@@ -13,7 +13,7 @@ import { findUserByEmail, findUserById, insertUser } from './users.repository.js
 
 function allowAll(scope: Parameters<typeof permissionGroupIdsOfScope>[0], resource: string): TokenPolicy {
   return {
-    id: randomBytes(16).toString('hex'),
+    id: newId(),
     effect: 'allow',
     permission_groups: permissionGroupIdsOfScope(scope).map((id) => ({
       id,
@@ -52,7 +52,7 @@ export async function provisionUser(
   if (input.id && (await findUserById(db, input.id)))
     throw invalidField([...at, 'id'], `a user with id ${input.id} exists`);
   const now = ctx.clock.now().toISOString();
-  const id = input.id ?? randomBytes(16).toString('hex');
+  const id = input.id ?? newId();
   const apiKey = input.api_key ?? generateGlobalApiKey();
   await insertUser(db, {
     id,
@@ -75,7 +75,7 @@ export async function provisionUser(
   const valueHash = ctx.keyring.hash(value);
   if (await findTokenByHash(db, valueHash))
     throw invalidField([...at, 'token', 'value'], 'is already a token value');
-  const tokenId = randomBytes(16).toString('hex');
+  const tokenId = newId();
   await insertToken(db, {
     id: tokenId,
     user_id: id,
