@@ -90,6 +90,11 @@ export function seedStore(file, secret, { tokens, audit }) {
         JSON.stringify(value),
       );
     }
+    // The per-user entry counts the server keeps with each write (migration 006).
+    db.prepare('delete from audit_counts').run();
+    db.prepare(
+      'insert into audit_counts (owner_id, entries) select owner_id, count(*) from audit_logs group by owner_id',
+    ).run();
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

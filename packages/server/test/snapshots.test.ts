@@ -368,3 +368,51 @@ describe('snapshots', () => {
     });
   });
 });
+
+describe('the audit entry count kept per user (migration 006)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock: new FakeClock() });
+  });
+  afterAll(async () => {
+    await admin(t, 'DELETE', '/snapshots/counted');
+    await t.close();
+  });
+
+  /** `total_count` of an unfiltered page, which reads the kept count. */
+  async function totalCount(): Promise<number | undefined> {
+    const page = await call<unknown[]>(t, 'GET', '/client/v4/user/audit_logs?per_page=1');
+    expect(page.status).toBe(200);
+    return page.body.result_info?.total_count;
+  }
+
+  /** The bootstrap user's entries as the store holds them, counted along the table. */
+  async function storedCount(): Promise<number> {
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from audit_logs
+      where owner_id = (select id from users where email = ${BOOTSTRAP.email})`.execute(t.store.db);
+    return Number(rows[0]?.n);
+  }
+
+  it('follows writes, a restore and a reset', async () => {
+    await createToken(t, tokenBody(t.userId, { name: 'before the save' }));
+    await adminOk(t, 'POST', '/snapshots', { name: 'counted' });
+    const atSave = await storedCount();
+    expect(atSave).toBeGreaterThan(0);
+    expect(await totalCount()).toBe(atSave);
+
+    await createToken(t, tokenBody(t.userId, { name: 'counted once' }));
+    await createToken(t, tokenBody(t.userId, { name: 'counted twice' }));
+    expect(await totalCount()).toBe(atSave + 2);
+
+    await adminOk(t, 'POST', '/snapshots/counted/restore');
+    expect(await totalCount()).toBe(atSave);
+
+    await adminOk(t, 'POST', '/reset');
+    expect(await totalCount()).toBe(await storedCount());
+
+    await adminOk(t, 'POST', '/snapshots/counted/restore');
+    expect(await totalCount()).toBe(atSave);
+  });
+});

@@ -21,6 +21,7 @@ import * as organizationsBilling from './migrations/002-organizations-billing.js
 import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
 import * as snapshots from './migrations/004-snapshots.js';
 import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
+import * as auditCounts from './migrations/006-audit-counts.js';
 import { type ReadCache, uncachedReads, WriteCountedReadCache } from './read-cache.js';
 
 interface MigrationModule {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '003-token-expiry-index': tokenExpiryIndex,
   '004-snapshots': snapshots,
   '005-rate-limit-counters': rateLimitCounters,
+  '006-audit-counts': auditCounts,
 };
 
 export interface Store {
@@ -224,6 +226,7 @@ export async function migrateToLatest(store: Store): Promise<void> {
 /** Deletes every row of every table, children first: a reset, or undoing a start that failed. */
 export async function emptyStore(db: Executor): Promise<void> {
   for (const table of TABLES_CHILDREN_FIRST) await db.deleteFrom(table).execute();
+  await db.deleteFrom('audit_counts').execute();
 }
 
 const UNAVAILABLE_CODES = new Set([

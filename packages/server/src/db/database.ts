@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { MembershipsTable, OrganizationsTable } from '../modules/accounts/accounts.table.js';
-import type { AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
+import type { AuditCountsTable, AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
 import type { BillingHistoryTable, BillingProfilesTable } from '../modules/billing/billing.table.js';
 import type { InvitesTable } from '../modules/invites/invites.table.js';
 import type { RateLimitCountersTable } from '../modules/rate-limits/rate-limits.table.js';
@@ -15,6 +15,8 @@ export interface Database {
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   audit_logs: AuditLogsTable;
+  /** Derived from `audit_logs`: not in TABLES_CHILDREN_FIRST, counted again after a restore. */
+  audit_counts: AuditCountsTable;
   invites: InvitesTable;
   rate_plans: RatePlansTable;
   subscriptions: SubscriptionsTable;

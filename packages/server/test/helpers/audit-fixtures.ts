@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import { insertAuditLog } from '../../src/modules/audit-logs/audit-logs.repository.js';
 import { FakeClock } from './fake-clock.js';
 import { BOOTSTRAP, bearer, type TestApp } from './test-server.js';
 
@@ -35,32 +36,32 @@ export interface AuditRowInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Writes an audit row straight into the store, for entries no API call of this server produces (zones). */
+/**
+ * Writes an audit row through the repository (so it is counted too), for entries no API call of this
+ * server produces (zones).
+ */
 export async function insertAuditRow(app: TestApp, input: AuditRowInput): Promise<string> {
   const id = randomUUID();
   const actorIp = input.actorIp ?? '198.51.100.5';
-  await app.store.db
-    .insertInto('audit_logs')
-    .values({
-      id,
-      owner_id: input.ownerId,
-      when: new Date(input.when).toISOString(),
-      action_type: input.action ?? 'change_setting',
-      action_result: 1,
-      actor_id: input.actorId ?? input.ownerId,
-      actor_email: input.actorEmail ?? BOOTSTRAP.email,
-      actor_ip: actorIp,
-      actor_ip_key: actorIpKey(actorIp),
-      actor_type: input.actorType ?? 'user',
-      interface: 'API',
-      resource_id: input.resourceId ?? '023e105f4ecef8ad9ca31a8372d0c353',
-      resource_type: input.resourceType ?? 'zone',
-      zone_name: input.zoneName ?? null,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      old_value: null,
-      new_value: null,
-    })
-    .execute();
+  await insertAuditLog(app.store.db, {
+    id,
+    owner_id: input.ownerId,
+    when: new Date(input.when).toISOString(),
+    action_type: input.action ?? 'change_setting',
+    action_result: 1,
+    actor_id: input.actorId ?? input.ownerId,
+    actor_email: input.actorEmail ?? BOOTSTRAP.email,
+    actor_ip: actorIp,
+    actor_ip_key: actorIpKey(actorIp),
+    actor_type: input.actorType ?? 'user',
+    interface: 'API',
+    resource_id: input.resourceId ?? '023e105f4ecef8ad9ca31a8372d0c353',
+    resource_type: input.resourceType ?? 'zone',
+    zone_name: input.zoneName ?? null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    old_value: null,
+    new_value: null,
+  });
   return id;
 }
 

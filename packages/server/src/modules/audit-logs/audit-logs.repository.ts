@@ -1,8 +1,25 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { AuditLogRow, NewAuditLogRow } from './audit-logs.table.js';
 
+/** Writes an entry and counts it for its owner, in the caller's transaction. */
 export async function insertAuditLog(db: Executor, row: NewAuditLogRow): Promise<void> {
   await db.insertInto('audit_logs').values(row).execute();
+  await db
+    .insertInto('audit_counts')
+    .values({ owner_id: row.owner_id, entries: 1 })
+    .onConflict((conflict) =>
+      conflict.column('owner_id').doUpdateSet({ entries: (eb) => eb('audit_counts.entries', '+', 1) }),
+    )
+    .execute();
+}
+
+/** Counts every owner's entries again: after a restore, which writes `audit_logs` wholesale. */
+export async function recountAuditLogs(db: Executor): Promise<void> {
+  await db.deleteFrom('audit_counts').execute();
+  await sql`insert into audit_counts (owner_id, entries) select owner_id, count(*) from audit_logs group by owner_id`.execute(
+    db,
+  );
 }
 
 export interface AuditLogFilter {
@@ -22,6 +39,29 @@ export interface AuditLogFilter {
   offset: number;
 }
 
+/** True when the filter narrows nothing: every entry of the owner is counted, from `audit_counts`. */
+function countsEveryEntry(filter: AuditLogFilter): boolean {
+  return (
+    filter.id === undefined &&
+    filter.actionType === undefined &&
+    filter.actorEmail === undefined &&
+    filter.actorIpKeyRange === undefined &&
+    filter.zoneName === undefined &&
+    filter.since === undefined &&
+    filter.before === undefined &&
+    !filter.hideUserLogs
+  );
+}
+
+async function countOwnEntries(db: Executor, ownerId: string): Promise<number> {
+  const row = await db
+    .selectFrom('audit_counts')
+    .select('entries')
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirst();
+  return Number(row?.entries ?? 0);
+}
+
 export async function listAuditLogs(
   db: Executor,
   filter: AuditLogFilter,
@@ -39,7 +79,14 @@ export async function listAuditLogs(
   if (filter.since !== undefined) query = query.where('when', '>', filter.since);
   if (filter.before !== undefined) query = query.where('when', '<', filter.before);
   if (filter.hideUserLogs) query = query.where('resource_type', '!=', 'user');
-  const [rows, count] = await Promise.all([
+  // A filtered count walks only its matches along its index; the owner's whole log is counted already.
+  const count = countsEveryEntry(filter)
+    ? countOwnEntries(db, filter.ownerId)
+    : query
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .executeTakeFirstOrThrow()
+        .then((row) => Number(row.count));
+  const [rows, totalCount] = await Promise.all([
     query
       .selectAll()
       .orderBy('when', filter.direction)
@@ -47,7 +94,7 @@ export async function listAuditLogs(
       .limit(filter.limit)
       .offset(filter.offset)
       .execute(),
-    query.select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow(),
+    count,
   ]);
-  return { rows, totalCount: Number(count.count) };
+  return { rows, totalCount };
 }

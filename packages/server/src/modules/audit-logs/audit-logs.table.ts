@@ -26,3 +26,9 @@ export interface AuditLogsTable {
 }
 export type AuditLogRow = Selectable<AuditLogsTable>;
 export type NewAuditLogRow = Insertable<AuditLogsTable>;
+
+/** How many entries each user's audit log holds (migration 006). */
+export interface AuditCountsTable {
+  owner_id: string;
+  entries: number;
+}

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PostgresAdapter, sql } from 'kysely';
 import { type Db, type Executor, TABLES_CHILDREN_FIRST } from '../../db/database.js';
+import { recountAuditLogs } from '../audit-logs/audit-logs.repository.js';
 import type { SnapshotRow } from './snapshots.table.js';
 
 /** A table a snapshot covers: every table but `snapshots` itself. */
@@ -127,6 +128,7 @@ export async function replaceStoreContents(db: Db, contents: StoreContents): Pro
           if (saved) await insertTable(trx, table, saved);
         }
         await resetAuditLogSequence(trx);
+        await recountAuditLogs(trx);
       });
       return;
     } catch (error) {
