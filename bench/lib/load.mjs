@@ -85,10 +85,14 @@ async function drain(url) {
   }
 }
 
-/** Median wall time of `count` sequential requests (one at a time, no load), each bounded by 60 s. */
-export async function serialLatency({ url, headers = {}, count = 5 }) {
+/**
+ * Median wall time of `count` sequential requests (one at a time, no load), each bounded by 60 s.
+ * `before` runs, untimed, ahead of each: a write, so that no read is answered from the read cache.
+ */
+export async function serialLatency({ url, headers = {}, count = 5, before }) {
   const times = [];
   for (let i = 0; i < count; i++) {
+    if (before) await before();
     const started = performance.now();
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
     await response.arrayBuffer();
