@@ -30,6 +30,7 @@ export default defineConfig({
                   'packages/server/test/restart.test.ts',
                   'packages/server/test/crash-safety.test.ts',
                   'packages/server/test/secrets.test.ts',
+                  'packages/server/test/background-checkpoints.test.ts',
                 ],
                 globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
               },
