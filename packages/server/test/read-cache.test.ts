@@ -1,12 +1,20 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WriteCountedReadCache } from '../src/db/read-cache.js';
+import {
+  WriteCountedReadCache,
+  WriteCounters,
+  type WriteEffect,
+  writeEffectOf,
+} from '../src/db/read-cache.js';
 import { BOOTSTRAP, startTestServer, type TestServer } from './helpers/test-server.js';
 import {
   call,
   createToken,
   DAY,
   GROUP,
+  insertAccount,
+  insertOtherUser,
+  newId,
   policy,
   tokenBody,
   userResource,
@@ -98,6 +106,55 @@ describe('cached credentials follow every change at once', () => {
     await Promise.all(inFlight);
     const after = await Promise.all(Array.from({ length: 20 }, () => verifyStatus(h, token.value)));
     expect(after.every((status) => status === 401)).toBe(true);
+  });
+
+  it('applies a membership change to account-scoped permissions on the next request', async () => {
+    const accountId = await insertAccount(h.t, h.t.userId);
+    const token = await createToken(
+      h.t,
+      tokenBody(h.t.userId, {
+        policies: [
+          policy([GROUP.accountSettingsWrite], { [`com.cloudflare.api.account.${accountId}`]: '*' }),
+        ],
+      }),
+    );
+    const auditStatus = async () =>
+      (await call(h.t, 'GET', '/client/v4/user/audit_logs?per_page=1', { token: token.value })).status;
+    const memberships = () =>
+      h.t.store.db
+        .updateTable('memberships')
+        .where('organization_id', '=', accountId)
+        .where('user_id', '=', h.t.userId);
+    for (let i = 0; i < WARM_UP; i++) expect(await auditStatus(), 'a member').toBe(200);
+    await memberships().set({ status: 'pending' }).execute();
+    for (let i = 0; i < WARM_UP; i++) expect(await auditStatus(), 'membership not accepted').toBe(403);
+    await h.t.store.db.deleteFrom('memberships').where('organization_id', '=', accountId).execute();
+    expect(await auditStatus()).toBe(403);
+    await h.t.store.db
+      .insertInto('memberships')
+      .values({
+        id: newId(),
+        user_id: h.t.userId,
+        organization_id: accountId,
+        roles: '["Administrator"]',
+        permissions: '[]',
+        status: 'accepted',
+        created_on: new Date().toISOString(),
+      })
+      .execute();
+    expect(await auditStatus(), 'a member again: an inserted row changes the list').toBe(200);
+    await h.t.store.db.deleteFrom('organizations').where('id', '=', accountId).execute();
+    expect(await auditStatus(), 'the account and, by cascade, the membership are gone').toBe(403);
+  });
+
+  it('keeps serving a cached token while tokens are created, and refuses it once its user is deleted', async () => {
+    const other = await insertOtherUser(h.t, 'cascade@example.com');
+    for (let i = 0; i < WARM_UP; i++) expect(await verifyStatus(h, other.tokenValue)).toBe(200);
+    await createToken(h.t, tokenBody(h.t.userId, { name: 'created between two verifies' }));
+    expect(await verifyStatus(h, other.tokenValue)).toBe(200);
+    // The token row goes by the foreign key's cascade, with no statement naming the tokens table.
+    await h.t.store.db.deleteFrom('users').where('id', '=', other.userId).execute();
+    expect(await verifyStatus(h, other.tokenValue)).toBe(401);
   });
 
   it('refuses a cached token once the admin plane resets the store', async () => {
@@ -214,36 +271,110 @@ describe('cached pages follow writes and the clock', () => {
   });
 });
 
-describe('WriteCountedReadCache', () => {
-  it('keeps a value until the write count moves', async () => {
-    let writes = 0;
-    let loads = 0;
-    const cache = new WriteCountedReadCache(() => writes);
-    const load = async () => ({ n: ++loads });
-    expect(await cache.read('k', load)).toEqual({ n: 1 });
-    expect(await cache.read('k', load)).toEqual({ n: 1 });
-    writes++;
-    expect(await cache.read('k', load)).toEqual({ n: 2 });
+describe('writeEffectOf', () => {
+  const h = useTestApp();
+
+  it('reads the table and kind of the statements the repositories send', () => {
+    const db = h.t.store.db;
+    const insert = db
+      .insertInto('tokens')
+      .values({ id: 'x' } as never)
+      .compile().sql;
+    const upsert = db
+      .insertInto('audit_counts')
+      .values({ owner_id: 'x', entries: 1 })
+      .onConflict((conflict) => conflict.column('owner_id').doUpdateSet({ entries: 2 }))
+      .compile().sql;
+    const update = db.updateTable('tokens').set({ name: 'x' }).where('id', '=', 'x').compile().sql;
+    const remove = db.deleteFrom('memberships').where('id', '=', 'x').compile().sql;
+    expect(writeEffectOf(insert)).toEqual({ kind: 'insert', table: 'tokens' });
+    expect(writeEffectOf(upsert)).toEqual({ kind: 'change', table: 'audit_counts' });
+    expect(writeEffectOf(update)).toEqual({ kind: 'change', table: 'tokens' });
+    expect(writeEffectOf(remove), 'a delete cascades').toEqual({ kind: 'any' });
   });
 
-  it('does not keep a value read while a write happened', async () => {
-    let writes = 0;
-    let loads = 0;
-    const cache = new WriteCountedReadCache(() => writes);
-    const racing = async () => {
-      loads++;
-      writes++; // a write lands while this read is in flight
-      return { stale: true };
+  it('takes anything it does not know for a write that may change every table', () => {
+    for (const text of [
+      'insert or replace into tokens (id) values (?)',
+      'replace into tokens (id) values (?)',
+      'insert into "main"."tokens" ("id") values (?)',
+      'with picked as (select 1) insert into tokens select * from picked',
+      'create table t (id text)',
+      'drop table tokens',
+      'pragma wal_checkpoint(PASSIVE)',
+    ]) {
+      expect(writeEffectOf(text), text).toEqual({ kind: 'any' });
+    }
+    expect(
+      writeEffectOf('insert into audit_counts (owner_id, entries) select owner_id, 1 from audit_logs'),
+    ).toEqual({
+      kind: 'insert',
+      table: 'audit_counts',
+    });
+  });
+});
+
+describe('WriteCountedReadCache', () => {
+  let loads = 0;
+  const load = async () => ({ n: ++loads });
+
+  it('keeps a value until the next write of any kind', async () => {
+    const counters = new WriteCounters();
+    const cache = new WriteCountedReadCache(counters);
+    const first = await cache.read('k', load);
+    expect(await cache.read('k', load)).toBe(first);
+    counters.record({ kind: 'insert', table: 'audit_logs' });
+    expect(await cache.read('k', load)).not.toBe(first);
+  });
+
+  it('keeps rows found by key across inserts and writes to other tables, not across a change to them', async () => {
+    const counters = new WriteCounters();
+    const cache = new WriteCountedReadCache(counters);
+    const scope = { tables: ['tokens', 'users'] as const, rowsByKey: true };
+    const first = await cache.read('token', load, scope);
+    counters.record({ kind: 'insert', table: 'tokens' });
+    counters.record({ kind: 'insert', table: 'audit_logs' });
+    counters.record({ kind: 'change', table: 'audit_counts' });
+    expect(await cache.read('token', load, scope)).toBe(first);
+    counters.record({ kind: 'change', table: 'users' });
+    const second = await cache.read('token', load, scope);
+    expect(second).not.toBe(first);
+    counters.record({ kind: 'any' });
+    expect(await cache.read('token', load, scope)).not.toBe(second);
+  });
+
+  it('drops a list when its table gains a row, and keeps it across writes to other tables', async () => {
+    const counters = new WriteCounters();
+    const cache = new WriteCountedReadCache(counters);
+    const scope = { tables: ['memberships'] as const };
+    const first = await cache.read('accounts', load, scope);
+    counters.record({ kind: 'insert', table: 'tokens' });
+    counters.record({ kind: 'change', table: 'users' });
+    expect(await cache.read('accounts', load, scope)).toBe(first);
+    counters.record({ kind: 'insert', table: 'memberships' });
+    expect(await cache.read('accounts', load, scope)).not.toBe(first);
+  });
+
+  it('does not keep a value read while a write that matters to it happened', async () => {
+    const counters = new WriteCounters();
+    const cache = new WriteCountedReadCache(counters);
+    const racing = (effect: WriteEffect) => async () => {
+      counters.record(effect); // a write lands while this read is in flight
+      return { raced: effect.kind };
     };
-    await cache.read('k', racing);
-    expect(await cache.read('k', async () => ({ stale: false }))).toEqual({ stale: false });
-    expect(loads).toBe(1);
+    await cache.read('k', racing({ kind: 'insert', table: 'audit_logs' }));
+    expect(await cache.read('k', async () => ({ raced: 'none' }))).toEqual({ raced: 'none' });
+    const scope = { tables: ['tokens'] as const, rowsByKey: true };
+    await cache.read('token', racing({ kind: 'change', table: 'tokens' }), scope);
+    expect(await cache.read('token', async () => ({ raced: 'none' }), scope)).toEqual({ raced: 'none' });
+    const kept = await cache.read('other token', racing({ kind: 'insert', table: 'tokens' }), scope);
+    expect(await cache.read('other token', load, scope), 'an insert changes no row found by key').toBe(kept);
   });
 
   it('lets the oldest entries go when the weight budget is spent, and keeps nothing heavier than it', async () => {
-    const cache = new WriteCountedReadCache(() => 0);
-    let loads = 0;
-    const page = (size: number) => async () => ({ size, load: ++loads });
+    const cache = new WriteCountedReadCache(new WriteCounters());
+    let pageLoads = 0;
+    const page = (size: number) => async () => ({ size, load: ++pageLoads });
     const bySize = { weight: (value: { size: number }) => value.size };
     await cache.read('old', page(15_000), bySize);
     await cache.read('new', page(10_000), bySize);
@@ -254,14 +385,15 @@ describe('WriteCountedReadCache', () => {
   });
 
   it('does not keep undefined, so an unknown token is looked up again', async () => {
-    let loads = 0;
-    const cache = new WriteCountedReadCache(() => 0);
+    let misses = 0;
+    const cache = new WriteCountedReadCache(new WriteCounters());
     const missing = async () => {
-      loads++;
+      misses++;
       return undefined;
     };
-    await cache.read('k', missing);
-    await cache.read('k', missing);
-    expect(loads).toBe(2);
+    const scope = { tables: ['tokens'] as const, rowsByKey: true };
+    await cache.read('k', missing, scope);
+    await cache.read('k', missing, scope);
+    expect(misses).toBe(2);
   });
 });

@@ -22,7 +22,13 @@ import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
 import * as snapshots from './migrations/004-snapshots.js';
 import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
 import * as auditCounts from './migrations/006-audit-counts.js';
-import { type ReadCache, uncachedReads, WriteCountedReadCache } from './read-cache.js';
+import {
+  type ReadCache,
+  uncachedReads,
+  WriteCountedReadCache,
+  WriteCounters,
+  writeEffectOf,
+} from './read-cache.js';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, types: ColumnTypes): Promise<void>;
@@ -54,22 +60,22 @@ const PREPARED_STATEMENT_LIMIT = 500;
 
 /**
  * better-sqlite3 as Kysely sees it, with two additions: each SQL text is prepared once (Kysely's driver
- * prepares on every query, the largest cost of a cached read), and every write statement is counted
- * after it runs, which is what `WriteCountedReadCache` trusts.
+ * prepares on every query, the largest cost of a cached read), and every write statement is counted,
+ * with what it may change, after it runs: what `WriteCountedReadCache` trusts.
  */
-function countingSqliteDatabase(sqlite: SqliteDatabase.Database): {
-  database: KyselySqliteDatabase;
-  writeCount: () => number;
-} {
-  let writes = 0;
+function countingSqliteDatabase(
+  sqlite: SqliteDatabase.Database,
+  counters: WriteCounters,
+): KyselySqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
-  const counted = (statement: SqliteDatabase.Statement): SqliteStatement => {
+  const counted = (statement: SqliteDatabase.Statement, text: string): SqliteStatement => {
     if (statement.readonly) return statement;
+    const effect = writeEffectOf(text);
     const afterRun = <T>(run: () => T): T => {
       try {
         return run();
       } finally {
-        writes++;
+        counters.record(effect);
       }
     };
     return {
@@ -79,19 +85,18 @@ function countingSqliteDatabase(sqlite: SqliteDatabase.Database): {
       iterate: (parameters) => afterRun(() => statement.iterate(parameters)),
     };
   };
-  const database: KyselySqliteDatabase = {
+  return {
     close: () => sqlite.close(),
     prepare(text) {
       let statement = statements.get(text);
       if (!statement) {
         if (statements.size >= PREPARED_STATEMENT_LIMIT) statements.clear();
-        statement = counted(sqlite.prepare(text));
+        statement = counted(sqlite.prepare(text), text);
         statements.set(text, statement);
       }
       return statement;
     },
   };
-  return { database, writeCount: () => writes };
 }
 
 function withoutPassword(url: string): string {
@@ -142,7 +147,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const { database, writeCount } = countingSqliteDatabase(sqlite);
+  const counters = new WriteCounters();
+  const database = countingSqliteDatabase(sqlite, counters);
   const db = new Kysely<never>({ dialect: new SqliteDialect({ database }) }) as unknown as Db;
   const handlers: ((error: Error) => void)[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -157,7 +163,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     db,
     dialect: 'sqlite',
     location: config.file,
-    reads: new WriteCountedReadCache(writeCount),
+    reads: new WriteCountedReadCache(counters),
     onError: (handler) => handlers.push(handler),
     close: async () => {
       await checkpoints?.stop();

@@ -240,10 +240,11 @@ function authorize(
   const { credential } = auth;
   if (credential.kind === 'global_key') return;
   if (required.scope !== 'account') return checkPolicies(auth, credential, required, NO_ACCOUNTS);
-  // A kept set is the same object until the next write, which lets isPermitted reuse its decision.
+  // A kept set is the same object until memberships change, which lets isPermitted reuse its decision.
   const accountIds = ctx.reads.readNow(
     `account-ids:${auth.userId}`,
     async () => new Set(await listAccountIdsOfUser(ctx.db, auth.userId)),
+    { tables: ['memberships'] },
   );
   return andThen(accountIds, (ids) => checkPolicies(auth, credential, required, ids));
 }

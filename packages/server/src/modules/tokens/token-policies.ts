@@ -177,7 +177,7 @@ interface Decision {
 /**
  * The last decision per policy list and route: parsed policy lists are shared per text and a route's
  * groups are one array, so a token calling one route again decides by two lookups. The account ids
- * are compared by identity: a kept set lives until the next write (ReadCache).
+ * are compared by identity: a kept set lives until memberships change (ReadCache).
  */
 const lastDecisions = new WeakMap<readonly TokenPolicy[], WeakMap<readonly string[], Decision>>();
 

@@ -422,7 +422,11 @@ export function authenticateTokenValue(
   if (shape === 'malformed') return { outcome: 'malformed' };
   if (shape === 'bad-checksum') return { outcome: 'unknown' };
   const hash = hashValue(value);
-  const found = ctx.reads.readNow(`token:${hash}`, () => findAuthenticatedToken(ctx.db, hash));
+  const found = ctx.reads.readNow(`token:${hash}`, () => findAuthenticatedToken(ctx.db, hash), {
+    // Kept across token creation and its audit entry: POST /user/tokens leaves the caller's token as it was.
+    tables: ['tokens', 'users'],
+    rowsByKey: true,
+  });
   return found instanceof Promise
     ? found.then((loaded) => judgeToken(ctx, loaded, ip))
     : judgeToken(ctx, found, ip);

@@ -79,7 +79,10 @@ export async function authenticateGlobalKey(
   email: string,
   key: string,
 ): Promise<UserRow | undefined> {
-  const row = await ctx.reads.read(`user-by-email:${email}`, () => findUserByEmail(ctx.db, email));
+  const row = await ctx.reads.read(`user-by-email:${email}`, () => findUserByEmail(ctx.db, email), {
+    tables: ['users'],
+    rowsByKey: true,
+  });
   // Hash even when the email is unknown, so the answer takes the same time either way.
   const matches = ctx.keyring.matches(key, row?.api_key_hash ?? '0'.repeat(64));
   return row && row.api_key_hash !== null && matches ? row : undefined;
