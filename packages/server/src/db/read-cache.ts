@@ -109,6 +109,11 @@ export class WriteCounters {
     return this.#writes;
   }
 
+  /** Grows with every write that may change any table (see `WriteEffect`). */
+  get anyTableWrites(): number {
+    return this.#anyTable;
+  }
+
   /** Grows with every write that may change what a read of `tables` found (see `ReadOptions`). */
   versionOf(tables: readonly string[], rowsByKey: boolean): number {
     let version = this.#anyTable;
@@ -178,8 +183,12 @@ export class WriteCountedReadCache implements ReadCache {
   /** Values without tables: all dropped at once by the first write after they were read. */
   readonly #untilAnyWrite = new KeptValues(WEIGHT_BUDGET);
   #untilAnyWriteAt = 0;
-  /** Values with tables: each checked against its tables' version when used. */
+  /**
+   * Values with tables: each checked against its tables' version when used, and all dropped at once by
+   * a write that may change any table, so values a delete made stale do not wait for eviction.
+   */
   readonly #untilTablesWritten = new KeptValues(TABLE_SCOPED_BUDGET);
+  #untilTablesWrittenAt = 0;
 
   constructor(private readonly counters: WriteCounters) {}
 
@@ -215,7 +224,14 @@ export class WriteCountedReadCache implements ReadCache {
   }
 
   #valuesFor(scope: ReadScope, version: number): KeptValues {
-    if (scope.tables) return this.#untilTablesWritten;
+    if (scope.tables) {
+      const anyTableWrites = this.counters.anyTableWrites;
+      if (anyTableWrites !== this.#untilTablesWrittenAt) {
+        this.#untilTablesWritten.clear();
+        this.#untilTablesWrittenAt = anyTableWrites;
+      }
+      return this.#untilTablesWritten;
+    }
     if (version !== this.#untilAnyWriteAt) {
       this.#untilAnyWrite.clear();
       this.#untilAnyWriteAt = version;
