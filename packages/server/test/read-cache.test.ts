@@ -13,8 +13,8 @@ import {
   DAY,
   GROUP,
   insertAccount,
+  insertMembership,
   insertOtherUser,
-  newId,
   policy,
   tokenBody,
   userResource,
@@ -120,28 +120,16 @@ describe('cached credentials follow every change at once', () => {
     );
     const auditStatus = async () =>
       (await call(h.t, 'GET', '/client/v4/user/audit_logs?per_page=1', { token: token.value })).status;
-    const memberships = () =>
-      h.t.store.db
-        .updateTable('memberships')
-        .where('organization_id', '=', accountId)
-        .where('user_id', '=', h.t.userId);
+    const membership = h.t.store.db
+      .updateTable('memberships')
+      .where('organization_id', '=', accountId)
+      .where('user_id', '=', h.t.userId);
     for (let i = 0; i < WARM_UP; i++) expect(await auditStatus(), 'a member').toBe(200);
-    await memberships().set({ status: 'pending' }).execute();
+    await membership.set({ status: 'pending' }).execute();
     for (let i = 0; i < WARM_UP; i++) expect(await auditStatus(), 'membership not accepted').toBe(403);
     await h.t.store.db.deleteFrom('memberships').where('organization_id', '=', accountId).execute();
     expect(await auditStatus()).toBe(403);
-    await h.t.store.db
-      .insertInto('memberships')
-      .values({
-        id: newId(),
-        user_id: h.t.userId,
-        organization_id: accountId,
-        roles: '["Administrator"]',
-        permissions: '[]',
-        status: 'accepted',
-        created_on: new Date().toISOString(),
-      })
-      .execute();
+    await insertMembership(h.t, h.t.userId, accountId);
     expect(await auditStatus(), 'a member again: an inserted row changes the list').toBe(200);
     await h.t.store.db.deleteFrom('organizations').where('id', '=', accountId).execute();
     expect(await auditStatus(), 'the account and, by cascade, the membership are gone').toBe(403);

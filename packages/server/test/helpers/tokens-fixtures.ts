@@ -246,21 +246,24 @@ export async function insertAccount(t: TestApp, memberId?: string): Promise<stri
       created_on: now,
     })
     .execute();
-  if (memberId !== undefined) {
-    await t.store.db
-      .insertInto('memberships')
-      .values({
-        id: newId(),
-        user_id: memberId,
-        organization_id: accountId,
-        roles: '["Administrator"]',
-        permissions: '[]',
-        status: 'accepted',
-        created_on: now,
-      })
-      .execute();
-  }
+  if (memberId !== undefined) await insertMembership(t, memberId, accountId);
   return accountId;
+}
+
+/** An accepted membership of `userId` in `accountId`, as an administrator. */
+export async function insertMembership(t: TestApp, userId: string, accountId: string): Promise<void> {
+  await t.store.db
+    .insertInto('memberships')
+    .values({
+      id: newId(),
+      user_id: userId,
+      organization_id: accountId,
+      roles: '["Administrator"]',
+      permissions: '[]',
+      status: 'accepted',
+      created_on: new Date().toISOString(),
+    })
+    .execute();
 }
 
 /** The new-format token value: `cfut_`, 40 base62 characters, a 6-character checksum (DESIGN). */
