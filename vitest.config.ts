@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 const postgresUrl = process.env.USERFLARE_TEST_DATABASE_URL;
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['userflare-source'] },
+  ssr: { resolve: { conditions: ['userflare-source'] } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -23,16 +23,17 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'postgres',
-                include: ['packages/server/test/**/*.test.ts'],
+                include: ['packages/userflare/test/**/*.test.ts'],
                 // These drive clients or the SQLite file, not the shared store: the SQLite run covers them.
                 exclude: [
-                  'packages/server/test/wrangler.test.ts',
-                  'packages/server/test/restart.test.ts',
-                  'packages/server/test/crash-safety.test.ts',
-                  'packages/server/test/secrets.test.ts',
-                  'packages/server/test/background-checkpoints.test.ts',
+                  'packages/userflare/test/wrangler.test.ts',
+                  'packages/userflare/test/restart.test.ts',
+                  'packages/userflare/test/crash-safety.test.ts',
+                  'packages/userflare/test/secrets.test.ts',
+                  'packages/userflare/test/background-checkpoints.test.ts',
+                  'packages/userflare/test/cli/**',
                 ],
-                globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
+                globalSetup: ['packages/userflare/test/helpers/postgres-global-setup.ts'],
               },
             },
           ]

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
+const CLI = join(ROOT, 'packages', 'userflare', 'dist', 'cli', 'main.js');
 const BASELINE = join(ROOT, 'bench', 'baseline-server.mjs');
 const PRISM = join(ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 

@@ -1,5 +1,5 @@
 // Seeds a migrated, stopped userflare SQLite store straight through better-sqlite3: one transaction per
-// table, prepared statements, rows laid out as packages/server/src/db/migrations create them. Tokens are
+// table, prepared statements, rows laid out as packages/userflare/src/db/migrations create them. Tokens are
 // keyed as secrets.ts keys them (HMAC-SHA256 under USERFLARE_SECRET), so they are usable.
 import { createHmac, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';

@@ -17,7 +17,7 @@ import type {
   Snapshot,
 } from '@userflare/contract';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { startTestServer } from '../../server/test/helpers/test-server.js';
+import { startTestServer } from '../../userflare/test/helpers/test-server.js';
 import {
   BOOTSTRAP,
   clientFor,

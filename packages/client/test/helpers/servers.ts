@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Userflare } from '@userflare/client';
-import { BOOTSTRAP, startTestServer, type TestServer } from '../../../server/test/helpers/test-server.js';
+import { BOOTSTRAP, startTestServer, type TestServer } from '../../../userflare/test/helpers/test-server.js';
 
 export { BOOTSTRAP, type TestServer };
 

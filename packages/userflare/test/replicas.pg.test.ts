@@ -1,8 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { createApp, loadConfig } from '@userflare/server';
 import Cloudflare from 'cloudflare';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { createApp, loadConfig } from 'userflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/db/create-database.js';
 import { type ChildServer, startChildServer } from './helpers/child-server.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuiltApp, buildApp, loadConfig } from '@userflare/server';
+import { type BuiltApp, buildApp, loadConfig } from 'userflare';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BOOTSTRAP, bearer } from './helpers/test-server.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { BuiltApp } from '@userflare/server';
 import { sql } from 'kysely';
+import type { BuiltApp } from 'userflare';
 
 type Store = BuiltApp['store'];
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TokenCreateResponse, Userflare, UserflareAdmin } from '@userflare/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BOOTSTRAP, startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
+import { BOOTSTRAP, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildCli, CliProcesses, closedPort, type Finished } from './helpers/cli-process.js';
 
 // The emulator-control commands (issue 7): clock, snapshot, enforcement, explain, leak, journal, faults

@@ -1,4 +1,4 @@
-import { type BuiltApp, buildApp, type Clock, loadConfig } from '@userflare/server';
+import { type BuiltApp, buildApp, type Clock, loadConfig } from 'userflare';
 import { createTestDatabase } from './test-store.js';
 
 /** Fixed bootstrap credentials so tests can authenticate without reading the banner. */

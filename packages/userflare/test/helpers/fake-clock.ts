@@ -1,4 +1,4 @@
-import type { Clock } from '@userflare/server';
+import type { Clock } from 'userflare';
 
 /** A clock that moves only when a test says so: tokens expire, invites lapse, entries get chosen times. */
 export class FakeClock implements Clock {

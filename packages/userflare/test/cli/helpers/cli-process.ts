@@ -2,11 +2,11 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
-// The built `userflare` binary as users run it (`node packages/cli/dist/main.js`), as child processes
+// The built `userflare` binary as users run it (`node packages/userflare/dist/cli/main.js`), as child processes
 // that a suite tracks so it can kill every one of them.
 
-export const ROOT = resolve(import.meta.dirname, '../../../..');
-export const MAIN = join(ROOT, 'packages/cli/dist/main.js');
+export const ROOT = resolve(import.meta.dirname, '../../../../..');
+export const MAIN = join(ROOT, 'packages/userflare/dist/cli/main.js');
 export const START_TIMEOUT_MS = 20_000;
 export const TOKEN_LINE = /bootstrap API token \(shown once\): (\S+)/;
 export const ADMIN_KEY_LINE = /admin key for \/__userflare \(shown once\): (\S+)/;
@@ -39,11 +39,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs `npx tsc -b packages/cli` so the binary under test is the current source. */
+/** Runs `npx tsc -b packages/userflare` so the binary under test is the current source. */
 export function buildCli(): Promise<void> {
   return new Promise((resolveBuild, reject) => {
-    execFile('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`tsc -b packages/cli failed:\n${stdout}${stderr}`));
+    execFile('npx', ['tsc', '-b', 'packages/userflare'], { cwd: ROOT }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`tsc -b packages/userflare failed:\n${stdout}${stderr}`));
       else resolveBuild();
     });
   });

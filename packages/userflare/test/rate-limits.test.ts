@@ -1,4 +1,4 @@
-import { loadConfig } from '@userflare/server';
+import { loadConfig } from 'userflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOTSTRAP, bearer, createTestApp, type TestApp } from './helpers/test-server.js';
 import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/test-store.js';

@@ -5,12 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countRows,
-  digestStore,
-  EXAMPLE_FIXTURE_PATH,
-  exampleFixture,
-} from '../../server/test/helpers/admin-plane.js';
+import { countRows, digestStore, EXAMPLE_FIXTURE_PATH, exampleFixture } from '../helpers/admin-plane.js';
 import {
   BOOTSTRAP,
   bearer,
@@ -18,7 +13,7 @@ import {
   globalKey,
   startTestServer,
   type TestServer,
-} from '../../server/test/helpers/test-server.js';
+} from '../helpers/test-server.js';
 import {
   ADMIN_KEY_LINE,
   buildCli,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Token, type TokenCreateResponse, Userflare } from '@userflare/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BOOTSTRAP, startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
+import { BOOTSTRAP, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildCli, CliProcesses, closedPort, type Finished } from './helpers/cli-process.js';
 
 // `userflare whoami`, `tokens` and `permission-groups` (issue 5): the built binary acting on a real

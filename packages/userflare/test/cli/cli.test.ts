@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, CliProcesses, type Serving, TOKEN_LINE } from './helpers/cli-process.js';
 
-// The built `userflare` binary as users run it: `node packages/cli/dist/main.js`.
+// The built `userflare` binary as users run it: `node packages/userflare/dist/cli/main.js`.
 
 let scratch: string;
 const cli = new CliProcesses(() => scratch);

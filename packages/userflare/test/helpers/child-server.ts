@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const CLI = resolve(import.meta.dirname, '../../../cli/dist/main.js');
+const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 
 export interface ChildServer {
   process: ChildProcess;

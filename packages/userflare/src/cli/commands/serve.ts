@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { ConfigError, loadConfig, type RunningServer, startServer } from '@userflare/server';
+import { ConfigError, loadConfig, type RunningServer, startServer } from '../../index.js';
 import { readFixtureFile } from './fixture-file.js';
 import { describeFixtureResult } from './seed.js';
 

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { type CreatedApp, createApp, loadConfig } from '@userflare/server';
+import { type CreatedApp, createApp, loadConfig } from 'userflare';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOOTSTRAP, bearer } from './helpers/test-server.js';
 

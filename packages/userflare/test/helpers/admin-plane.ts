@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BuiltApp } from '@userflare/server';
 import { sql } from 'kysely';
+import type { BuiltApp } from 'userflare';
 import { BOOTSTRAP } from './test-server.js';
 
 /** `fixtures/example.json` at the repository root. */
