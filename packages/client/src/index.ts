@@ -1,5 +1,7 @@
 export {
   type AdminOptions,
+  type AdminReset,
+  type AdminResetResult,
   DEFAULT_ADMIN_URL,
   type Denial,
   type DenialReason,

@@ -175,6 +175,20 @@ export const FixtureResultSchema = Type.Object({
 });
 export type FixtureResult = Static<typeof FixtureResultSchema>;
 
+export const AdminResetSchema = Type.Object(
+  {
+    /**
+     * `empty` (the default): delete everything and bootstrap again, with new secrets unless the
+     * environment fixes them. `start`: return to the state right after this server started —
+     * bootstrap and `--seed` fixture, same secrets — and clear the clock, faults, enforcement mode and
+     * journal.
+     */
+    to: Type.Optional(Type.Union([Type.Literal('empty'), Type.Literal('start')])),
+  },
+  { additionalProperties: false },
+);
+export type AdminReset = Static<typeof AdminResetSchema>;
+
 export const AdminResetResultSchema = Type.Object({
   email: Type.String(),
   user_id: IdentifierSchema,
@@ -182,3 +196,4 @@ export const AdminResetResultSchema = Type.Object({
   token: Type.Optional(Type.String()),
   api_key: Type.Optional(Type.String()),
 });
+export type AdminResetResult = Static<typeof AdminResetResultSchema>;

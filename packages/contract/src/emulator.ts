@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { FixtureSchema } from './admin.js';
 import { DateTimeSchema, IdentifierSchema } from './envelope.js';
 
 // Emulator controls on the admin plane (`/__userflare/...`, X-Admin-Key; inside a namespace
@@ -201,6 +202,8 @@ export const CreateNamespaceSchema = Type.Object({
   id: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$', description: 'a-z, 0-9 and -' })),
   /** The namespace's bootstrap user; admin@example.com when absent. */
   email: Type.Optional(Type.String({ format: 'email', maxLength: 90 })),
+  /** Loaded into the new store, and again by each `POST /ns/<id>/__userflare/reset {"to":"start"}`. */
+  fixture: Type.Optional(FixtureSchema),
 });
 export type CreateNamespace = Static<typeof CreateNamespaceSchema>;
 

@@ -1,11 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FixtureResult } from '@userflare/contract';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import { type BootstrapResult, bootstrapStore } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { migrateToLatest, openStore, type Store, waitForStore } from './db/create-database.js';
+import { emptyStore, migrateToLatest, openStore, type Store, waitForStore } from './db/create-database.js';
 import { installAuthentication } from './http/authenticate.js';
 import { BODY_LIMIT_BYTES, frameworkErrorOptions, installErrorHandling } from './http/error-handler.js';
 import { apiErrors } from './http/errors.js';
@@ -15,11 +16,13 @@ import { installSchemaCompilers } from './http/validation.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
+import type { StartState } from './modules/admin/admin.service.js';
 import { requireAdminKey } from './modules/admin/admin-key.js';
+import { seedFixture } from './modules/admin/seed-fixture.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { clockRoutes } from './modules/clock/clock.routes.js';
-import { createEmulatorControls } from './modules/emulator/emulator-controls.js';
+import { createEmulatorControls, type EmulatorControls } from './modules/emulator/emulator-controls.js';
 import { enforcementRoutes } from './modules/emulator/enforcement.routes.js';
 import { RouteRegistry } from './modules/emulator/route-registry.js';
 import { installFaults } from './modules/faults/faults.hook.js';
@@ -33,6 +36,7 @@ import { permissionGroupsRoutes } from './modules/permission-groups/permission-g
 import { MemoryCounters, StoreCounters } from './modules/rate-limits/rate-limit-counters.js';
 import { RateLimits } from './modules/rate-limits/rate-limits.js';
 import { snapshotsRoutes } from './modules/snapshots/snapshots.routes.js';
+import { captureStore } from './modules/snapshots/snapshots.service.js';
 import { subscriptionsRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { LastUsedRecorder } from './modules/tokens/last-used.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
@@ -44,6 +48,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Set for a namespace's own app: it serves no namespaces of its own. */
   namespace?: boolean;
+  /** A fixture loaded into a fresh store once it is bootstrapped (`userflare serve --seed`). */
+  fixture?: unknown;
 }
 
 export interface BuiltApp {
@@ -53,7 +59,11 @@ export interface BuiltApp {
   ctx: ServerContext;
   store: Store;
   secrets: ServerSecrets;
+  /** The clock, faults, enforcement mode and journal the admin plane drives. */
+  controls: EmulatorControls;
   bootstrap: BootstrapResult;
+  /** What `fixture` loaded; undefined when none was given or the store already held data. */
+  seeded: FixtureResult | undefined;
 }
 
 /** Headers that carry secrets: never written to a log line (DESIGN, "Authentication"). */
@@ -92,13 +102,20 @@ function apiRoutes(ctx: ServerContext) {
   };
 }
 
-export interface CreatedApp extends Omit<BuiltApp, 'bootstrap'> {
+export interface PreparedStore {
+  bootstrap: BootstrapResult;
+  seeded: FixtureResult | undefined;
+}
+
+export interface CreatedApp extends Omit<BuiltApp, 'bootstrap' | 'seeded'> {
   /**
-   * Waits for the store, migrates and bootstraps it. Call once, after `listen` succeeded, so a start
-   * that cannot bind creates nothing. Until `markReady` the API answers 503; meanwhile only the
-   * admin plane's seed route is open, so `--seed` loads before anyone reads.
+   * Waits for the store, migrates and bootstraps it, then loads `fixture` into a fresh store. Call
+   * once, after `listen` succeeded, so a start that cannot bind creates nothing. Until `markReady` the
+   * API answers 503; meanwhile only the admin plane's seed route is open, so the fixture loads before
+   * anyone reads. A refused fixture leaves the store empty, so the next start bootstraps (and shows
+   * its secrets) again.
    */
-  prepareStore(): Promise<BootstrapResult>;
+  prepareStore(): Promise<PreparedStore>;
   markReady(): void;
 }
 
@@ -139,24 +156,39 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   };
 
   let state: 'starting' | 'seeding' | 'ready' = 'starting';
-  const prepareStore = async () => {
+  let start: StartState | undefined;
+  const prepareStore = async (): Promise<PreparedStore> => {
     await waitForStore(store, config.storeWaitSeconds, (message) => app.log.warn(message));
     await migrateToLatest(store);
     const bootstrap = await bootstrapStore(ctx, config);
     state = 'seeding';
-    return bootstrap;
+    // Only a store this start created is seeded and kept as the start state: on a restart the data is
+    // already there, and may be far too large to hold in memory.
+    if (!bootstrap.created) return { bootstrap, seeded: undefined };
+    let seeded: FixtureResult | undefined;
+    if (options.fixture !== undefined) {
+      try {
+        seeded = await seedFixture(app, secrets.adminKey, options.fixture);
+      } catch (error) {
+        await emptyStore(store.db);
+        throw error;
+      }
+    }
+    start = { contents: await captureStore(ctx), email: bootstrap.email, userId: bootstrap.userId ?? '' };
+    return { bootstrap, seeded };
   };
 
   installSchemaCompilers(app);
   installErrorHandling(app);
   const namespaces = options.namespace
     ? undefined
-    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig) => {
+    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig, fixture) => {
         const { clock, logger: namespaceLogger } = options;
         return buildApp(namespaceConfig, {
           namespace: true,
           ...(clock ? { clock } : {}),
           ...(namespaceLogger !== undefined ? { logger: namespaceLogger } : {}),
+          ...(fixture === undefined ? {} : { fixture }),
         });
       });
   namespaces?.install(app);
@@ -188,7 +220,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   await app.register(
     async (admin) => {
       admin.addHook('onRequest', requireAdminKey(secrets.adminKey));
-      await admin.register(adminRoutes(ctx, config));
+      await admin.register(adminRoutes(ctx, config, controls, () => start));
       await admin.register(clockRoutes(controls.clock));
       await admin.register(snapshotsRoutes(ctx));
       await admin.register(enforcementRoutes(ctx, controls, registry));
@@ -209,16 +241,16 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   const markReady = () => {
     state = 'ready';
   };
-  return { app, ctx, store, secrets, routes, prepareStore, markReady };
+  return { app, ctx, store, secrets, controls, routes, prepareStore, markReady };
 }
 
 /** Builds the app on its store (reachable, migrated and bootstrapped) without listening; tests `inject` into it. */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<BuiltApp> {
   const { prepareStore, markReady, ...created } = await createApp(config, options);
   try {
-    const bootstrap = await prepareStore();
+    const prepared = await prepareStore();
     markReady();
-    return { ...created, bootstrap };
+    return { ...created, ...prepared };
   } catch (error) {
     await created.app.close();
     throw error;

@@ -1,15 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FixtureResult } from '@userflare/contract';
-import { type BuiltApp, createApp } from './app.js';
-import type { BootstrapResult } from './bootstrap.js';
+import { type BuiltApp, createApp, type PreparedStore } from './app.js';
+import type { Clock } from './clock.js';
 import { type Config, ConfigError } from './config.js';
-import { emptyStore } from './db/create-database.js';
 
 export interface RunningServer extends BuiltApp {
   url: string;
-  /** What `fixture` loaded; undefined when none was given or the store already held data. */
-  seeded: FixtureResult | undefined;
   close(): Promise<void>;
 }
 
@@ -19,6 +15,8 @@ export interface StartOptions {
   logger?: boolean;
   /** A fixture to load into a fresh store (`userflare serve --seed`). */
   fixture?: unknown;
+  /** The time the server starts from; the system clock when absent. */
+  clock?: Clock;
 }
 
 function banner(server: BuiltApp, url: string, config: Config): string[] {
@@ -44,35 +42,12 @@ function banner(server: BuiltApp, url: string, config: Config): string[] {
   return lines;
 }
 
-/**
- * Loads a fixture through the admin plane's own route, so it is validated exactly as `userflare seed`
- * is. Only a fresh store is seeded: on a restart the data is already there.
- */
-async function seedFreshStore(
-  built: Omit<BuiltApp, 'bootstrap'>,
-  bootstrap: BootstrapResult,
-  fixture: unknown,
-): Promise<FixtureResult | undefined> {
-  if (!bootstrap.created) return undefined;
-  const response = await built.app.inject({
-    method: 'POST',
-    url: '/__userflare/seed',
-    headers: { 'x-admin-key': built.secrets.adminKey },
-    payload: fixture as object,
-  });
-  const body = response.json() as { result: FixtureResult; errors: { code: number; message: string }[] };
-  if (response.statusCode !== 200) {
-    const errors = body.errors.map((e) => `  ${e.code}: ${e.message}`).join('\n');
-    throw new ConfigError(`the fixture was refused and nothing was loaded:\n${errors}`);
-  }
-  return body.result;
-}
-
 function listenError(error: unknown, config: Config): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     return new ConfigError(
       `port ${config.port} on ${config.host} is taken: stop the other process or pass --port <n>`,
+      { cause: error },
     );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
@@ -91,6 +66,8 @@ function listenError(error: unknown, config: Config): unknown {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const { prepareStore, markReady, ...created } = await createApp(config, {
     logger: options.logger ? { level: config.logLevel } : false,
+    ...(options.fixture === undefined ? {} : { fixture: options.fixture }),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   // The admin key this start generated was never shown if the start fails: the next start makes a new one.
   const forgetGeneratedAdminKey = () => {
@@ -103,19 +80,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await created.app.close();
     throw listenError(error, config);
   }
-  let bootstrap: BootstrapResult;
-  let seeded: FixtureResult | undefined;
+  let prepared: PreparedStore;
   try {
-    bootstrap = await prepareStore();
-    if (options.fixture !== undefined) {
-      try {
-        seeded = await seedFreshStore(created, bootstrap, options.fixture);
-      } catch (error) {
-        // The bootstrap secrets were never shown: leave the store fresh so the next start shows them.
-        await emptyStore(created.store.db);
-        throw error;
-      }
-      if (!seeded) options.print?.('the store already holds data: --seed skipped');
+    prepared = await prepareStore();
+    if (options.fixture !== undefined && !prepared.seeded) {
+      options.print?.('the store already holds data: --seed skipped');
     }
   } catch (error) {
     forgetGeneratedAdminKey();
@@ -127,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  const built: BuiltApp = { ...created, bootstrap };
+  const built: BuiltApp = { ...created, ...prepared };
   for (const line of banner(built, url, config)) options.print?.(line);
-  return { ...built, url, seeded, close: () => created.app.close() };
+  return { ...built, url, close: () => created.app.close() };
 }

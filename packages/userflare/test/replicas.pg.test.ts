@@ -279,7 +279,7 @@ describe('start-up against a PostgreSQL that comes up late', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect((await created.app.inject({ url: '/readyz' })).statusCode).toBe(503);
       await late.open();
-      expect((await preparing).created).toBe(true);
+      expect((await preparing).bootstrap.created).toBe(true);
       created.markReady();
       expect((await created.app.inject({ url: '/readyz' })).statusCode).toBe(200);
       const user = await created.app.inject({

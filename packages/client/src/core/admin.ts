@@ -1,4 +1,12 @@
-import type { Denial, DenialReason, ExplainRequest, Explanation, PolicyVerdict } from '@userflare/contract';
+import type {
+  AdminReset,
+  AdminResetResult,
+  Denial,
+  DenialReason,
+  ExplainRequest,
+  Explanation,
+  PolicyVerdict,
+} from '@userflare/contract';
 import { readEnv } from '../internal/env.js';
 import { path } from '../internal/path.js';
 import { unwrap } from '../internal/unwrap.js';
@@ -12,7 +20,15 @@ import { AdminTokens } from '../resources/admin/tokens.js';
 import { type HeadersInput, type RequestOptions, Userflare } from './client.js';
 import { UserflareError } from './errors.js';
 
-export type { Denial, DenialReason, ExplainRequest, Explanation, PolicyVerdict };
+export type {
+  AdminReset,
+  AdminResetResult,
+  Denial,
+  DenialReason,
+  ExplainRequest,
+  Explanation,
+  PolicyVerdict,
+};
 
 /** Where a local `userflare serve` listens: the server's origin, without `/client/v4`. */
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:4010';
@@ -154,5 +170,21 @@ export class UserflareAdmin {
    */
   explain(request: ExplainRequest, options?: RequestOptions): Promise<Explanation> {
     return unwrap(this.#scoped.request({ method: 'post', path: '/explain', body: request, ...options }));
+  }
+
+  /**
+   * Resets the store (`POST /__userflare/reset`). `{ to: 'empty' }` (the default) deletes everything and
+   * bootstraps again: the answer carries the new token and key unless the server's environment fixes
+   * them. `{ to: 'start' }` returns to the state right after the server started — bootstrap and
+   * fixture, same secrets — and clears the clock, faults, enforcement mode and journal; it rejects with
+   * `ConflictError` (`1411`) on a server that started on a store that already held data.
+   *
+   * @example
+   * ```ts
+   * beforeEach(() => admin.reset({ to: 'start' }));
+   * ```
+   */
+  reset(body: AdminReset = {}, options?: RequestOptions): Promise<AdminResetResult> {
+    return unwrap(this.#scoped.request({ method: 'post', path: '/reset', body, ...options }));
   }
 }

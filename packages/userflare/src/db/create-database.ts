@@ -278,3 +278,37 @@ export async function lockForStartup(trx: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('userflare-startup'))`.execute(trx);
   }
 }
+
+/** `options=-c search_path=<schema>`, keeping any other `-c` settings the URL carries. */
+export function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  const others = (parsed.searchParams.get('options') ?? '').replace(/-c\s*search_path=\S+/g, '').trim();
+  parsed.searchParams.set('options', `${others} -c search_path=${schema}`.trim());
+  return parsed.toString();
+}
+
+/** A PostgreSQL schema of one's own: its URL (search path set) and how to drop it with its tables. */
+export interface PrivateSchema {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates schema `name` in the database at `url`, so that one database holds many independent stores
+ * (a test harness per worker, say) that each drop their tables at once when done.
+ */
+export async function createPrivateSchema(url: string, name: string): Promise<PrivateSchema> {
+  const run = async (statement: (schema: ReturnType<typeof sql.id>) => ReturnType<typeof sql>) => {
+    const store = await openStore({ kind: 'postgres', url, poolSize: 1 });
+    try {
+      await statement(sql.id(name)).execute(store.db);
+    } finally {
+      await store.close();
+    }
+  };
+  await run((schema) => sql`create schema ${schema}`);
+  return {
+    url: withSearchPath(url, name),
+    drop: () => run((schema) => sql`drop schema if exists ${schema} cascade`),
+  };
+}

@@ -44,6 +44,7 @@ export const ErrorCode = {
   invalidAdminKey: 1401,
   conflict: 1409,
   namespaceTaken: 1410,
+  noStartState: 1411,
   storeStarting: 1503,
   storeUnavailable: 1504,
   internal: 1500,
@@ -193,6 +194,14 @@ export const apiErrors = {
       {
         code: ErrorCode.namespaceTaken,
         message: `Namespace ${id} already exists: choose another id or delete it`,
+      },
+    ]),
+  noStartState: () =>
+    new ApiError(409, [
+      {
+        code: ErrorCode.noStartState,
+        message:
+          'This server started on a store that already held data, so it keeps no start state to return to: reset with {"to":"empty"}, or save a snapshot and restore it',
       },
     ]),
   storeStarting: () =>

@@ -9,6 +9,7 @@ import {
   AdminCreateUserSchema,
   AdminRatePlanSchema,
   AdminResetResultSchema,
+  AdminResetSchema,
   AdminSetBillingProfileSchema,
   BillingHistorySchema,
   EnvelopeSchema,
@@ -25,15 +26,27 @@ import type { ServerContext } from '../../context.js';
 import { clientIp } from '../../http/authenticate.js';
 import { ok } from '../../http/envelope.js';
 import { responses } from '../../http/responses.js';
+import type { EmulatorControls } from '../emulator/emulator-controls.js';
 import { listRatePlanCatalogue } from '../subscriptions/subscriptions.service.js';
 import { markTokenExposed } from '../tokens/tokens.service.js';
-import { adminActor, inAdminTransaction, resetStore } from './admin.service.js';
+import {
+  adminActor,
+  inAdminTransaction,
+  resetStore,
+  resetToStart,
+  type StartState,
+} from './admin.service.js';
 
 /**
  * The admin plane: what Cloudflare creates elsewhere (users, organizations, invites, plans, billing)
  * enters here, guarded by `X-Admin-Key` (DESIGN, "Operating contract"). A separate surface from the API.
  */
-export function adminRoutes(ctx: ServerContext, config: Config): FastifyPluginAsyncTypebox {
+export function adminRoutes(
+  ctx: ServerContext,
+  config: Config,
+  controls: EmulatorControls,
+  startState: () => StartState | undefined,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     const actor = (request: Parameters<typeof clientIp>[0]) => adminActor(clientIp(request));
 
@@ -134,8 +147,19 @@ export function adminRoutes(ctx: ServerContext, config: Config): FastifyPluginAs
 
     app.post(
       '/reset',
-      { schema: { response: responses(EnvelopeSchema(AdminResetResultSchema)) } },
-      async () => {
+      {
+        schema: { body: AdminResetSchema, response: responses(EnvelopeSchema(AdminResetResultSchema)) },
+        // `userflare reset` and scripts before `to` existed send no body at all.
+        preValidation: (request, _reply, done) => {
+          request.body ??= {};
+          done();
+        },
+      },
+      async (request) => {
+        if (request.body?.to === 'start') {
+          const start = await resetToStart(ctx, controls, startState());
+          return ok({ email: start.email, user_id: start.userId });
+        }
         const result = await resetStore(ctx, config);
         return ok({
           email: result.email,

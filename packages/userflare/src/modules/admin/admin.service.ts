@@ -19,7 +19,7 @@ import type { Config } from '../../config.js';
 import type { ServerContext } from '../../context.js';
 import { emptyStore } from '../../db/create-database.js';
 import type { Executor } from '../../db/database.js';
-import { invalidField } from '../../http/errors.js';
+import { apiErrors, invalidField } from '../../http/errors.js';
 import { newId } from '../../random.js';
 import {
   findOrganization,
@@ -32,8 +32,11 @@ import { isKnownRole, permissionsOfRoles, ROLE_NAMES, SUPER_ADMINISTRATOR } from
 import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
 import { upsertBillingProfile } from '../billing/billing.repository.js';
 import { appendBillingItem } from '../billing/billing.service.js';
+import { type EmulatorControls, resetEmulatorControls } from '../emulator/emulator-controls.js';
 import { insertInvite } from '../invites/invites.repository.js';
 import { toInvite } from '../invites/invites.service.js';
+import type { StoreContents } from '../snapshots/snapshots.repository.js';
+import { restoreStore } from '../snapshots/snapshots.service.js';
 import {
   findRatePlan,
   insertSubscription,
@@ -309,6 +312,30 @@ export function inAdminTransaction<T>(
 }
 
 /** Empties every table and bootstraps again, in one transaction. */
+/** The store as this process's start left it (bootstrap and fixture), kept in memory for `reset`. */
+export interface StartState {
+  contents: StoreContents;
+  email: string;
+  userId: string;
+}
+
+/**
+ * Returns the store to `start` in one transaction and the emulator controls to a new server's: what a
+ * test calls before each test, so it must stay cheap (issue 12). Snapshots are kept, as by `resetStore`.
+ *
+ * @throws ApiError 409 `1411` when this server started on a store that already held data.
+ */
+export async function resetToStart(
+  ctx: ServerContext,
+  controls: EmulatorControls,
+  start: StartState | undefined,
+): Promise<StartState> {
+  if (!start) throw apiErrors.noStartState();
+  await restoreStore(ctx, start.contents);
+  resetEmulatorControls(controls);
+  return start;
+}
+
 export async function resetStore(ctx: ServerContext, config: Config): Promise<BootstrapResult> {
   return ctx.db.transaction().execute(async (trx) => {
     await emptyStore(trx);

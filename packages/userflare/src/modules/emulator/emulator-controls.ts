@@ -20,3 +20,11 @@ export function createEmulatorControls(base: Clock, journalSize: number): Emulat
     faults: new FaultRules(),
   };
 }
+
+/** Back to a new server's controls: the clock as it started, no faults, `enforce`, an empty journal. */
+export function resetEmulatorControls(controls: EmulatorControls): void {
+  controls.clock.reset();
+  controls.enforcement.mode = 'enforce';
+  controls.journal.clear();
+  controls.faults.clear();
+}

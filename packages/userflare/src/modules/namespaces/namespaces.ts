@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { formatTimestamp } from '../../clock.js';
 import type { Config, StoreConfig } from '../../config.js';
-import type { Store } from '../../db/create-database.js';
-import { apiErrors } from '../../http/errors.js';
+import { type Store, withSearchPath } from '../../db/create-database.js';
+import { ApiError, apiErrors } from '../../http/errors.js';
 import { redactPath } from '../../http/redaction.js';
+import { FixtureRefusedError } from '../admin/seed-fixture.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,14 +33,6 @@ interface World {
 
 const NAMESPACE_PATH = /^\/ns\/([^/?]+)(\/[^?]*)?(\?.*)?$/;
 
-/** `options=-c search_path=<schema>`, keeping any other `-c` settings the URL carries. */
-function withSearchPath(url: string, schema: string): string {
-  const parsed = new URL(url);
-  const others = (parsed.searchParams.get('options') ?? '').replace(/-c\s*search_path=\S+/g, '').trim();
-  parsed.searchParams.set('options', `${others} -c search_path=${schema}`.trim());
-  return parsed.toString();
-}
-
 /**
  * Independent worlds on one server (issue 7): each namespace answers under `/ns/<id>/...` with its own
  * store (in-memory SQLite, or a schema of its own on PostgreSQL), bootstrap user, token, clock,
@@ -54,7 +47,7 @@ export class Namespaces {
     private readonly config: Config,
     private readonly adminKey: string,
     private readonly rootStore: Store,
-    private readonly build: (config: Config) => Promise<NamespaceApp>,
+    private readonly build: (config: Config, fixture: unknown) => Promise<NamespaceApp>,
   ) {}
 
   /** Hands `/ns/<id>/...` to that namespace's app before the root app does anything with the request. */
@@ -96,14 +89,19 @@ export class Namespaces {
       store = { ...this.config.store, url: withSearchPath(this.config.store.url, schema), poolSize: 2 };
     }
     try {
-      const built = await this.build({
-        ...this.config,
-        store,
-        bootstrapEmail: input.email ?? 'admin@example.com',
-        bootstrapToken: undefined,
-        bootstrapApiKey: undefined,
-        adminKey: this.adminKey,
-        secret: randomBytes(32).toString('base64url'),
+      const built = await this.build(
+        {
+          ...this.config,
+          store,
+          bootstrapEmail: input.email ?? 'admin@example.com',
+          bootstrapToken: undefined,
+          bootstrapApiKey: undefined,
+          adminKey: this.adminKey,
+          secret: randomBytes(32).toString('base64url'),
+        },
+        input.fixture,
+      ).catch((error: unknown) => {
+        throw error instanceof FixtureRefusedError ? new ApiError(400, error.errors) : error;
       });
       const world: World = { id, createdOn: new Date(), email: built.bootstrap.email, built, schema };
       this.#worlds.set(id, world);

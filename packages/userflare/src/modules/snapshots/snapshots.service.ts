@@ -56,11 +56,22 @@ export async function restoreSnapshot(ctx: ServerContext, name: string): Promise
   const row = await findSnapshot(ctx.db, name);
   if (!row) throw new ResourceNotFoundError();
   const data = JSON.parse(row.data) as SnapshotData;
+  await restoreStore(ctx, data.tables);
+  return toSnapshot(row);
+}
+
+/** Every table's rows as they are now, in memory: what `restoreStore` puts back. */
+export async function captureStore(ctx: ServerContext): Promise<StoreContents> {
+  await ctx.lastUsed.flush();
+  return readStoreContents(ctx.db);
+}
+
+/** Puts every table back as `contents` holds it, atomically; snapshots are kept. */
+export async function restoreStore(ctx: ServerContext, contents: StoreContents): Promise<void> {
   // Uses recorded before the restore belong to the state it replaces: written now, they are then
   // overwritten, instead of landing on the restored tokens at the next flush.
   await ctx.lastUsed.flush();
-  await replaceStoreContents(ctx.db, data.tables);
-  return toSnapshot(row);
+  await replaceStoreContents(ctx.db, contents);
 }
 
 /** Every snapshot, by name, without its rows. */
