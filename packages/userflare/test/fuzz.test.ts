@@ -286,6 +286,7 @@ const SAMPLE_BODIES: Record<string, () => Promise<unknown>> = {
     ip: '192.0.2.1',
   }),
   'POST /__userflare/namespaces': async () => ({ id: unique('ns').toLowerCase(), email: 'ns@example.com' }),
+  'POST /__userflare/reset': async () => ({ to: 'empty' }),
   'POST /__userflare/snapshots': async () => ({ name: unique('snapshot') }),
   'POST /__userflare/seed': async () => {
     const email = `${unique('seeded')}@example.com`;

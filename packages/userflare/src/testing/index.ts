@@ -315,6 +315,12 @@ export async function startUserflare(options: StartUserflareOptions = {}): Promi
       ...(fixture === undefined ? {} : { fixture }),
       ...(clock ? { clock } : {}),
     });
+    if (!server.bootstrap.created) {
+      await server.close();
+      throw new Error(
+        `userflare: the store at ${server.store.location} already holds data, so the harness's token and keys are not in it: give startUserflare() an empty store (the default, sqlite::memory:, always is)`,
+      );
+    }
   } catch (error) {
     await schema?.drop();
     throw harnessError(error, options);
