@@ -1,0 +1,46 @@
+import Cloudflare from 'cloudflare';
+import { connectUserflare } from 'userflare/testing';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import fixture from '../fixture.json' with { type: 'json' };
+import { cloudflareWith, createToken } from './cloudflare.js';
+
+const HOUR = 3600;
+
+// This file's own world on the shared server: other files running in parallel never see its tokens.
+const ns = await connectUserflare(inject('userflare')).namespace({ fixture });
+const cf = cloudflareWith(ns);
+
+beforeEach(() => ns.reset());
+afterAll(() => ns.close());
+
+describe('API tokens through the official SDK', () => {
+  it('starts every test from the fixture, without the tokens other tests made', async () => {
+    const tokens = [];
+    for await (const token of cf.user.tokens.list()) tokens.push(token);
+    expect(tokens).toHaveLength(1);
+    const { result: accounts } = await cf.accounts.list();
+    expect(accounts.map((account) => account.name)).toEqual(['Acme Corp']);
+  });
+
+  it('creates a token that verifies with its own value', async () => {
+    const created = await createToken(ns, 'ci reader');
+    expect(created.value).toMatch(/^cfut_/);
+
+    const verified = await cloudflareWith(ns, created.value).user.tokens.verify();
+    expect(verified).toEqual({ id: created.id, status: 'active' });
+  });
+
+  it('refuses a token with 401 once the clock passes its expires_on', async () => {
+    const { now } = await ns.admin.clock.get();
+    const inAnHour = new Date(Date.parse(now) + HOUR * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = await createToken(ns, 'short-lived', inAnHour);
+    const holder = cloudflareWith(ns, created.value);
+    expect((await holder.user.tokens.verify()).status).toBe('active');
+
+    await ns.admin.clock.advance(2 * HOUR);
+
+    const refused = await holder.user.tokens.verify().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Cloudflare.AuthenticationError);
+    expect(refused).toMatchObject({ status: 401, errors: [expect.objectContaining({ code: 1000 })] });
+  });
+});
