@@ -1,3 +1,5 @@
+// The TypeBox helper the SDK's declarations use, so that they need no dependency of their own.
+export type { Static } from '@sinclair/typebox';
 export * from './accounts.js';
 export * from './admin.js';
 export * from './audit-logs.js';

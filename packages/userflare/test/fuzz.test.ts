@@ -75,7 +75,13 @@ async function listFuzzRoutes(): Promise<FuzzRoute[]> {
   };
   const seen = new Set<string>();
   const routes: FuzzRoute[] = [];
-  for (const { method, url } of t.routes) {
+  // Each API route is registered under /client/v4 and served at the root as well (DESIGN, "Operating contract").
+  const served = t.routes.flatMap((route) =>
+    route.url.startsWith('/client/v4/') && !route.url.endsWith('/openapi.json')
+      ? [route, { method: route.method, url: route.url.slice('/client/v4'.length) }]
+      : [route],
+  );
+  for (const { method, url } of served) {
     if (seen.has(`${method} ${url}`)) continue;
     seen.add(`${method} ${url}`);
     const access = accessOf(url);

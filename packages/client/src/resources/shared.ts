@@ -1,5 +1,4 @@
-import type { Static } from '@sinclair/typebox';
-import type { ErrorItemSchema, MessageItemSchema, ResultInfoSchema } from '@userflare/contract';
+import type { ErrorItemSchema, MessageItemSchema, ResultInfoSchema, Static } from '@userflare/contract';
 
 // Types only: `import type` keeps the contract (and TypeBox) out of the SDK's runtime.
 

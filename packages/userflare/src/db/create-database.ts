@@ -54,7 +54,15 @@ export interface Store {
   /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
   onError(handler: (error: Error) => void): void;
   close(): Promise<void>;
+  /** In-memory SQLite: the store is a copy of one already migrated, or keeps itself as that copy. */
+  memoryImage?: { migrated: boolean; keep(): void };
 }
+
+/**
+ * An in-memory store migrated once, as bytes: every later in-memory store of the process (a harness
+ * start, a namespace) opens as a copy of it instead of running the migrations (issue 12).
+ */
+let migratedMemoryImage: Buffer | undefined;
 
 const PREPARED_STATEMENT_LIMIT = 500;
 
@@ -139,7 +147,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     };
   }
   if (config.file !== ':memory:') mkdirSync(config.directory, { recursive: true, mode: 0o700 });
-  const sqlite = new SqliteDatabase(config.file);
+  const image = config.file === ':memory:' ? migratedMemoryImage : undefined;
+  const sqlite = new SqliteDatabase(image ?? config.file);
   // Token hashes are no use without USERFLARE_SECRET, but the store is nobody else's to read (SECURITY.md).
   // SQLite creates the -wal and -shm files with the database file's mode.
   if (config.file !== ':memory:') chmodSync(config.file, 0o600);
@@ -163,6 +172,16 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     db,
     dialect: 'sqlite',
     location: config.file,
+    ...(config.file === ':memory:'
+      ? {
+          memoryImage: {
+            migrated: image !== undefined,
+            keep: () => {
+              migratedMemoryImage = sqlite.serialize();
+            },
+          },
+        }
+      : {}),
     reads: new WriteCountedReadCache(counters),
     onError: (handler) => handlers.push(handler),
     close: async () => {
@@ -208,6 +227,7 @@ async function currentSchema(db: Db): Promise<string> {
 }
 
 export async function migrateToLatest(store: Store): Promise<void> {
+  if (store.memoryImage?.migrated) return;
   const types = store.dialect === 'postgres' ? postgresColumnTypes : sqliteColumnTypes;
   const migrations: Record<string, Migration> = Object.fromEntries(
     Object.entries(MIGRATIONS).map(([name, module]) => [
@@ -227,6 +247,7 @@ export async function migrateToLatest(store: Store): Promise<void> {
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
+  store.memoryImage?.keep();
 }
 
 /** Deletes every row of every table, children first: a reset, or undoing a start that failed. */

@@ -24,7 +24,7 @@ function failure(reply: FastifyReply, error: ApiError) {
  * less any credential the client put in it.
  */
 function requestPath(request: FastifyRequest): string {
-  return redactPath(request.url.split('?')[0] ?? request.url);
+  return redactPath(request.originalUrl.split('?')[0] ?? request.originalUrl);
 }
 
 function toApiError(error: FastifyError, request: FastifyRequest): ApiError | undefined {

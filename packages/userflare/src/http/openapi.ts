@@ -1,9 +1,9 @@
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { API_PREFIX } from './api-paths.js';
 import type { RouteAccess } from './route-access.js';
-
-const API_PREFIX = '/client/v4';
 
 /** A route as registered, for checking that the document covers every one. */
 export interface RegisteredRoute {
@@ -42,23 +42,34 @@ function operationIdOf(method: string, url: string): string {
     .replace(/[^A-Za-z0-9]/g, '');
 }
 
+/** The `userflare` package's version: `../../package.json` from both `src/http` and `dist/http`. */
+function packageVersion(): string {
+  const manifest = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/** Collects every route as it is registered. */
+export function collectRoutes(app: FastifyInstance): RegisteredRoute[] {
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+  return routes;
+}
+
 /**
  * The OpenAPI 3.1 document, generated from the same TypeBox schemas the routes validate and serialize
  * with, at `/client/v4/openapi.json`, and an interactive reference at `/docs` whose "try it" calls this
  * server. Routes are served twice (DESIGN, "Operating contract"); the document lists the `/client/v4`
  * copies.
  */
-export async function installOpenApi(app: FastifyInstance): Promise<RegisteredRoute[]> {
-  const routes: RegisteredRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
-  });
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'userflare — the Cloudflare v4 User API',
-        version: '0.1.0',
+        version: packageVersion(),
         description:
           'Every route is also served without the /client/v4 prefix. The admin plane (/__userflare) is a separate surface guarded by X-Admin-Key.',
       },
@@ -95,5 +106,4 @@ export async function installOpenApi(app: FastifyInstance): Promise<RegisteredRo
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
-  return routes;
 }

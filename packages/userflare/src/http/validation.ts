@@ -17,20 +17,31 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 /**
  * Compiling schemas was most of the start-up time (issue 6): each one is compiled on its first use,
- * and once only — every route is registered under `/client/v4` and at the root, and they all share the
- * failure envelope. Keyed by the schema's text, as Fastify hands each route its own copy.
+ * and once per process — every route is registered under `/client/v4` and at the root, they all share
+ * the failure envelope, and a harness start or a namespace builds the same routes again (issue 12).
+ * Keyed by the schema object, then by its text, as Fastify hands many routes their own copies: three
+ * in four lookups find the object itself, without serializing it.
  */
 function compiledOnce<F>(
   compile: (schema: object, variant: string) => F,
 ): (schema: object, variant: string) => F {
-  const compiled = new Map<string, F>();
+  const byText = new Map<string, F>();
+  const bySchema = new Map<string, WeakMap<object, F>>();
   return (schema, variant) => {
+    let objects = bySchema.get(variant);
+    if (!objects) {
+      objects = new WeakMap();
+      bySchema.set(variant, objects);
+    }
+    let fn = objects.get(schema);
+    if (fn) return fn;
     const key = `${variant} ${JSON.stringify(schema)}`;
-    let fn = compiled.get(key);
+    fn = byText.get(key);
     if (!fn) {
       fn = compile(schema, variant);
-      compiled.set(key, fn);
+      byText.set(key, fn);
     }
+    objects.set(schema, fn);
     return fn;
   };
 }
@@ -114,16 +125,17 @@ function refuseNulCharacters(app: FastifyInstance): void {
  * coerced from text: `per_page=5`, `include_expired=true` (CLIENTS §4). Responses are serialized from
  * their schemas.
  */
+const bodyAjv = createAjv(false);
+const textAjv = createAjv('array');
+const validator = compiledOnce((schema, httpPart) =>
+  validateOnFirstUse(() => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)),
+);
+const serializer = compiledOnce((schema) => serializeOnFirstUse(() => fastJsonStringify(schema)));
+
 export function installSchemaCompilers(app: FastifyInstance): void {
-  const bodyAjv = createAjv(false);
-  const textAjv = createAjv('array');
-  const validator = compiledOnce((schema, httpPart) =>
-    validateOnFirstUse(() => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema)),
-  );
   app.setValidatorCompiler(({ schema, httpPart }) =>
     validator(schema, httpPart === 'body' ? 'body' : 'text'),
   );
-  const serializer = compiledOnce((schema) => serializeOnFirstUse(() => fastJsonStringify(schema)));
   app.setSerializerCompiler(({ schema }) => serializer(schema as object, 'response'));
   refuseNulCharacters(app);
 }

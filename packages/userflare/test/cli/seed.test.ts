@@ -311,6 +311,40 @@ describe('userflare reset', () => {
     });
   });
 
+  it('with --to start returns to the state right after start, keeping the bootstrap secrets', async () => {
+    const before = await digestStore(server.store);
+    const seeded = await cli.run([
+      'seed',
+      EXAMPLE_FIXTURE_PATH,
+      '--url',
+      server.origin,
+      '--admin-key',
+      BOOTSTRAP.adminKey,
+    ]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(await digestStore(server.store)).not.toEqual(before);
+
+    const result = await cli.run([
+      'reset',
+      '--to',
+      'start',
+      '--url',
+      server.origin,
+      '--admin-key',
+      BOOTSTRAP.adminKey,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`reset to start: bootstrap user ${BOOTSTRAP.email}`);
+    expect(await digestStore(server.store)).toEqual(before);
+    expect((await getJson(`${server.baseURL}/user`, bearer(BOOTSTRAP.token))).status).toBe(200);
+  });
+
+  it('refuses --to with anything but empty or start', async () => {
+    const result = await cli.run(['reset', '--to', 'yesterday', '--admin-key', BOOTSTRAP.adminKey]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--to must be empty or start, got "yesterday"');
+  });
+
   it('exits non-zero for a wrong admin key and resets nothing', async () => {
     await cli.run(['seed', EXAMPLE_FIXTURE_PATH, '--url', server.origin, '--admin-key', BOOTSTRAP.adminKey]);
     const before = await digestStore(server.store);

@@ -1,8 +1,8 @@
-import type { Static } from '@sinclair/typebox';
 import type {
   LeaveOrganizationResultSchema,
   ListOrganizationsQuery,
   Organization,
+  Static,
 } from '@userflare/contract';
 import type { RequestOptions } from '../../core/client.js';
 import { type PagePromise, V4PagePaginationArray } from '../../core/pagination.js';

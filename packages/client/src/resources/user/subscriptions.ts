@@ -1,5 +1,9 @@
-import type { Static } from '@sinclair/typebox';
-import type { DeleteSubscriptionResultSchema, Subscription, UpdateSubscription } from '@userflare/contract';
+import type {
+  DeleteSubscriptionResultSchema,
+  Static,
+  Subscription,
+  UpdateSubscription,
+} from '@userflare/contract';
 import type { RequestOptions } from '../../core/client.js';
 import { type PagePromise, SinglePage } from '../../core/pagination.js';
 import { APIResource } from '../../core/resource.js';

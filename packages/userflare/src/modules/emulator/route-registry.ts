@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { routedUrlOf } from '../../http/api-paths.js';
 import type { RouteAccess } from '../../http/route-access.js';
 
 /**
@@ -22,7 +23,7 @@ export class RouteRegistry {
 
   /** The route's access rule; `undefined` when no API route answers this method and path. */
   find(method: string, path: string): { access: RouteAccess } | undefined {
-    const found = this.#router.find(method as HTTPMethod, path.split('?')[0] ?? path);
+    const found = this.#router.find(method as HTTPMethod, routedUrlOf(path.split('?')[0] ?? path));
     return found ? (found.store as { access: RouteAccess }) : undefined;
   }
 }

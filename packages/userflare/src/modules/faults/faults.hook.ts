@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault } from '@userflare/contract';
 import type { FastifyInstance } from 'fastify';
+import { isControlPath } from '../../http/api-paths.js';
 import { apiErrors } from '../../http/errors.js';
 import type { FaultRules } from './fault-rules.js';
 
@@ -9,14 +10,6 @@ declare module 'fastify' {
     /** The injected fault that answered or delayed this request. */
     faultId: string | null;
   }
-}
-
-/**
- * URLs no fault or journal entry is about: the admin plane, health, the documents, and namespaces'
- * requests, which their own namespace faults and records.
- */
-export function isControlPath(url: string): boolean {
-  return /^\/(__userflare|healthz|readyz|docs|ns|client\/v4\/openapi\.json)(\/|\?|$)/.test(url);
 }
 
 async function apply(fault: Fault): Promise<void> {
@@ -36,8 +29,9 @@ async function apply(fault: Fault): Promise<void> {
 export function installFaults(app: FastifyInstance, rules: FaultRules): void {
   app.decorateRequest('faultId', null);
   app.addHook('onRequest', (request, _reply, done) => {
-    if (rules.isEmpty || isControlPath(request.url)) return done();
-    const fault = rules.fire(request.method, request.url.split('?')[0] ?? request.url);
+    if (rules.isEmpty || isControlPath(request.originalUrl)) return done();
+    const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
+    const fault = rules.fire(request.method, path);
     if (!fault) return done();
     request.faultId = fault.id;
     apply(fault).then(() => done(), done);

@@ -1,4 +1,4 @@
-const API_PREFIX = '/client/v4';
+import { API_PREFIX } from '../../http/api-paths.js';
 
 /**
  * A path pattern as test authors write it: `*` matches any run of characters, and a pattern without

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { isControlPath } from '../faults/faults.hook.js';
+import { isControlPath } from '../../http/api-paths.js';
 import type { Journal } from './journal.js';
 
 /**
@@ -9,12 +9,12 @@ import type { Journal } from './journal.js';
  */
 export function installJournal(app: FastifyInstance, journal: Journal, clock: Clock): void {
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.namespaceId || isControlPath(request.url)) return done();
+    if (request.namespaceId || isControlPath(request.originalUrl)) return done();
     const credential = request.auth?.credential;
     journal.record({
       timeMs: clock.nowMs(),
       method: request.method,
-      url: request.url,
+      url: request.originalUrl,
       status: reply.statusCode,
       // A request refused for a missing permission still names the token that authenticated.
       tokenId:

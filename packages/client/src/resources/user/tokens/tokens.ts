@@ -1,8 +1,8 @@
-import type { Static } from '@sinclair/typebox';
 import type {
   CreateToken,
   IdResultSchema,
   ListTokensQuery,
+  Static,
   Token,
   TokenWithValue,
   UpdateToken,
