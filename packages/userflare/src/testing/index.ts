@@ -46,14 +46,18 @@ export interface StartUserflareOptions {
   logLevel?: string;
 }
 
-/** What a test needs to reach a running server from another process: all of it serializable. */
+/**
+ * What a test needs to reach a running server from another process: all of it serializable. The
+ * bootstrap credentials are optional — a test file that works in a namespace of its own needs only
+ * `url` and `adminKey`; the handle's `token`, `apiKey` and `email` are empty strings when not given.
+ */
 export interface UserflareConnection {
   /** The server's origin, e.g. `http://127.0.0.1:41234`. */
   url: string;
   adminKey: string;
-  token: string;
-  apiKey: string;
-  email: string;
+  token?: string | undefined;
+  apiKey?: string | undefined;
+  email?: string | undefined;
 }
 
 /** One isolated world: a server's own store, or a namespace on it. */
@@ -97,7 +101,7 @@ export interface UserflareNamespace extends UserflareWorld {
 /** A server, started by `startUserflare` or reached by `connectUserflare`. */
 export interface UserflareServer extends UserflareWorld {
   /** What another process needs for `connectUserflare` (e.g. Vitest's `provide`). */
-  readonly connection: UserflareConnection;
+  readonly connection: Required<UserflareConnection>;
   /** A new namespace: its own store, bootstrap user, clock, journal and faults, under `/ns/<id>`. */
   namespace(options?: NamespaceOptions): Promise<UserflareNamespace>;
 }
@@ -221,7 +225,7 @@ class NamespaceWorld extends World implements UserflareNamespace {
 class ServerWorld extends World implements UserflareServer {
   readonly #namespaces = new Set<UserflareNamespace>();
 
-  get connection(): UserflareConnection {
+  get connection(): Required<UserflareConnection> {
     const { url, adminKey, token, apiKey, email } = this;
     return { url, adminKey, token, apiKey, email };
   }
@@ -386,9 +390,9 @@ export function connectUserflare(connection: UserflareConnection): UserflareServ
   const lifecycle = new Lifecycle();
   const world: ServerWorld = new ServerWorld(
     url,
-    connection.token,
-    connection.apiKey,
-    connection.email,
+    connection.token ?? '',
+    connection.apiKey ?? '',
+    connection.email ?? '',
     connection.adminKey,
     adminFor(url, connection.adminKey, lifecycle),
     lifecycle,
