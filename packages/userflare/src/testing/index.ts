@@ -257,13 +257,11 @@ class ServerWorld extends World implements UserflareServer {
     return ns;
   }
 
-  /** Deletes the namespaces this handle made, then runs `closeServer`. */
-  static closing(world: () => ServerWorld, closeServer: () => Promise<void>): () => Promise<void> {
-    return async () => {
-      const self = world();
-      for (const ns of [...self.#namespaces]) await ns.close();
-      await closeServer();
-    };
+  /** Deletes the namespaces this handle made first: they live on the server, which may go on. */
+  override async close(): Promise<void> {
+    if (this.lifecycle.closed) return;
+    for (const ns of [...this.#namespaces]) await ns.close();
+    await super.close();
   }
 }
 
@@ -331,7 +329,7 @@ export async function startUserflare(options: StartUserflareOptions = {}): Promi
   }
   const lifecycle = new Lifecycle();
   const resetRequest = { method: 'POST', url: '/__userflare/reset', headers: { 'x-admin-key': adminKey } };
-  const world: ServerWorld = new ServerWorld(
+  return new ServerWorld(
     server.url,
     token,
     apiKey,
@@ -339,20 +337,16 @@ export async function startUserflare(options: StartUserflareOptions = {}): Promi
     adminKey,
     adminFor(server.url, adminKey, lifecycle),
     lifecycle,
-    ServerWorld.closing(
-      () => world,
-      async () => {
-        await server.close();
-        await schema?.drop();
-      },
-    ),
+    async () => {
+      await server.close();
+      await schema?.drop();
+    },
     // In process: the admin route without a socket.
     async () => {
       const response = await server.app.inject({ ...resetRequest, payload: { to: 'start' } } as const);
       if (response.statusCode !== 200) throw new Error(`userflare: reset failed: ${response.body}`);
     },
   );
-  return world;
 }
 
 /** A failed start, said in the harness's terms (its options, not the CLI's flags). */
@@ -388,7 +382,7 @@ function harnessError(error: unknown, options: StartUserflareOptions): unknown {
 export function connectUserflare(connection: UserflareConnection): UserflareServer {
   const url = connection.url.replace(/\/+$/, '').replace(/\/client\/v4$/, '');
   const lifecycle = new Lifecycle();
-  const world: ServerWorld = new ServerWorld(
+  return new ServerWorld(
     url,
     connection.token ?? '',
     connection.apiKey ?? '',
@@ -396,10 +390,6 @@ export function connectUserflare(connection: UserflareConnection): UserflareServ
     connection.adminKey,
     adminFor(url, connection.adminKey, lifecycle),
     lifecycle,
-    ServerWorld.closing(
-      () => world,
-      async () => {},
-    ),
+    async () => {},
   );
-  return world;
 }
