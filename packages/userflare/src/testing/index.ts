@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { type Namespace, UserflareAdmin, UserflareError } from '@userflare/client';
 import type { Fixture } from '@userflare/contract';
+import { readFixtureFile } from '../cli/commands/fixture-file.js';
 import type { Clock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createPrivateSchema, type PrivateSchema } from '../db/create-database.js';
@@ -113,22 +113,13 @@ class ClosedError extends UserflareError {
   override name = 'UserflareClosedError';
 }
 
+/** A fixture file read as `userflare serve --seed` reads it; the server validates its contents. */
 function readFixture(fixture: string | Fixture): Fixture {
   if (typeof fixture !== 'string') return fixture;
-  let text: string;
   try {
-    text = readFileSync(fixture, 'utf8');
+    return readFixtureFile(fixture) as Fixture;
   } catch (error) {
-    throw new Error(`userflare: cannot read fixture ${fixture}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  try {
-    return JSON.parse(text) as Fixture;
-  } catch (error) {
-    throw new Error(`userflare: fixture ${fixture} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(`userflare: ${(error as Error).message}`, { cause: error });
   }
 }
 
