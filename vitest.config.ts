@@ -15,7 +15,21 @@ export default defineConfig({
       {
         extends: true,
         // `*.pg.test.ts` covers what only a shared database has: replicas, cut connections.
-        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts'], exclude: ['**/*.pg.test.ts'] },
+        test: {
+          name: 'sqlite',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['**/*.pg.test.ts', 'packages/dashboard/**'],
+        },
+      },
+      {
+        extends: true,
+        // The dashboard in Debian's Chromium, against a real server on a fresh store (issue 13).
+        test: {
+          name: 'dashboard',
+          include: ['packages/dashboard/test/**/*.test.ts'],
+          globalSetup: ['packages/dashboard/test/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+        },
       },
       ...(postgresUrl
         ? [

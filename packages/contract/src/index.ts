@@ -4,6 +4,7 @@ export * from './accounts.js';
 export * from './admin.js';
 export * from './audit-logs.js';
 export * from './billing.js';
+export * from './dashboard.js';
 export * from './emulator.js';
 export * from './envelope.js';
 export * from './invites.js';
