@@ -24,8 +24,14 @@ let work;
 
 /** The packages that must have no runtime dependency at all: not even a Node built-in (browsers). */
 const ZERO_DEPENDENCY = new Set(['@userflare/client']);
-/** What a tarball may hold besides package.json: built JS and declarations, README and LICENSE. */
-const ALLOWED_FILE = /^(README\.md|LICENSE|dist\/.+(?<!\.d)\.js|dist\/.+\.d\.ts)$/;
+/**
+ * What a tarball may hold besides package.json: built JS and declarations, README and LICENSE, and in
+ * `userflare` the dashboard's built assets (issue 13).
+ */
+const ALLOWED_FILE =
+  /^(README\.md|LICENSE|dist\/.+(?<!\.d)\.js|dist\/.+\.d\.ts|dist\/dashboard\/(index\.html|favicon\.svg|assets\/[\w.-]+\.(js|css|svg|woff2?)))$/;
+/** The SPA's bundle: built by Vite from packages/dashboard, so it has no source of its own here. */
+const DASHBOARD_ASSET = /^dist\/dashboard\//;
 /** Never shipped, even under dist/: tests, fixtures, maps, build info. */
 const FORBIDDEN_FILE =
   /(^|\/)(test|tests|__tests__|fixtures?)\/|\.(test|spec)\.[cm]?[jt]s$|\.map$|\.tsbuildinfo$/;
@@ -203,6 +209,7 @@ function problemsOf(manifest, files, sourceFiles) {
   }
   // A dist file whose source is gone is a stale leftover of an earlier build, shipped by mistake.
   for (const path of files.keys()) {
+    if (DASHBOARD_ASSET.test(path)) continue;
     const source = /^dist\/(.+?)(\.d\.ts|\.js)$/.exec(path)?.[1];
     if (source !== undefined && !sourceFiles.has(`src/${source}.ts`))
       problems.push(`ships ${path}, but src/${source}.ts is gone: delete dist/ and build again`);
@@ -222,7 +229,7 @@ function problemsOf(manifest, files, sourceFiles) {
   /** One problem per specifier and kind of file, naming every file that has it. */
   const undeclared = new Map();
   for (const [path, source] of files) {
-    if (!/\.(js|d\.ts)$/.test(path)) continue;
+    if (!/\.(js|d\.ts)$/.test(path) || DASHBOARD_ASSET.test(path)) continue;
     const isJs = !path.endsWith('.d.ts');
     for (const specifier of specifiersOf(source)) {
       if (specifier.startsWith('.') || specifier.startsWith('/')) continue;
@@ -238,6 +245,10 @@ function problemsOf(manifest, files, sourceFiles) {
     }
   }
   for (const [key, paths] of undeclared) problems.push(`imports ${key}, in ${paths.sort().join(', ')}`);
+  if (name === 'userflare' && !files.has('dist/dashboard/index.html'))
+    problems.push(
+      'does not ship dist/dashboard/index.html: run `npm run build` (it builds the dashboard too)',
+    );
   if (!files.has('README.md')) problems.push('warning: no README.md (the npm page would be empty)');
   return problems;
 }
@@ -399,41 +410,44 @@ async function main() {
         fail(`userflare --help printed no usage\n${outputOf(run)}`);
     });
 
-    await step('userflare serve, verify its token with the official SDK, SIGTERM', async () => {
-      // The bin itself (not npx) so that SIGTERM reaches the server and its exit code comes back as is.
-      const server = start(
-        join(project, 'node_modules', '.bin', 'userflare'),
-        ['serve', '--port', '0', '--data', join(work, 'data'), '--log-level', 'warn'],
-        { cwd: project, env, timeoutMs: STEP_TIMEOUT_MS.command },
-      );
-      try {
-        const banner = await new Promise((resolveBanner, rejectBanner) => {
-          const look = () => {
-            const url = /userflare listening on (\S+) \(API at (\S+)\)/.exec(server.stdout);
-            const token = /bootstrap API token \(shown once\): (\S+)/.exec(server.stdout);
-            if (url && token) resolveBanner({ url: url[1], baseURL: url[2], token: token[1] });
-          };
-          server.child.stdout.on('data', look);
-          server.done.then((run) =>
-            rejectBanner(new CheckFailure(`userflare serve exited before listening\n${outputOf(run)}`)),
-          );
-          look();
-        });
-        await writeFile(join(project, 'verify-token.mjs'), VERIFY_SCRIPT);
-        await exec(process.execPath, ['verify-token.mjs'], {
-          cwd: project,
-          env: { ...env, USERFLARE_BASE_URL: banner.baseURL, USERFLARE_TOKEN: banner.token },
-          timeoutMs: STEP_TIMEOUT_MS.command,
-        });
-        server.child.kill('SIGTERM');
-        const exit = await server.done;
-        if (exit.code !== 0)
-          fail(`userflare serve exited with ${exit.code ?? exit.signal} on SIGTERM\n${outputOf(exit)}`);
-        return banner.url;
-      } finally {
-        killGroup(server.child, 'SIGKILL');
-      }
-    });
+    await step(
+      'userflare serve, verify its token with the official SDK, open the dashboard, SIGTERM',
+      async () => {
+        // The bin itself (not npx) so that SIGTERM reaches the server and its exit code comes back as is.
+        const server = start(
+          join(project, 'node_modules', '.bin', 'userflare'),
+          ['serve', '--port', '0', '--data', join(work, 'data'), '--log-level', 'warn'],
+          { cwd: project, env, timeoutMs: STEP_TIMEOUT_MS.command },
+        );
+        try {
+          const banner = await new Promise((resolveBanner, rejectBanner) => {
+            const look = () => {
+              const url = /userflare listening on (\S+) \(API at (\S+)\)/.exec(server.stdout);
+              const token = /bootstrap API token \(shown once\): (\S+)/.exec(server.stdout);
+              if (url && token) resolveBanner({ url: url[1], baseURL: url[2], token: token[1] });
+            };
+            server.child.stdout.on('data', look);
+            server.done.then((run) =>
+              rejectBanner(new CheckFailure(`userflare serve exited before listening\n${outputOf(run)}`)),
+            );
+            look();
+          });
+          await writeFile(join(project, 'verify-token.mjs'), VERIFY_SCRIPT);
+          await exec(process.execPath, ['verify-token.mjs'], {
+            cwd: project,
+            env: { ...env, USERFLARE_BASE_URL: banner.baseURL, USERFLARE_TOKEN: banner.token },
+            timeoutMs: STEP_TIMEOUT_MS.command,
+          });
+          server.child.kill('SIGTERM');
+          const exit = await server.done;
+          if (exit.code !== 0)
+            fail(`userflare serve exited with ${exit.code ?? exit.signal} on SIGTERM\n${outputOf(exit)}`);
+          return banner.url;
+        } finally {
+          killGroup(server.child, 'SIGKILL');
+        }
+      },
+    );
 
     // Copied in as subfolders, so their imports resolve through this project's node_modules only.
     await step(`run the examples (${examples.join(', ')})`, async () => {
@@ -494,6 +508,26 @@ const verified = await cf.user.tokens.verify();
 if (verified.status !== 'active') throw new Error('cloudflare SDK: token ' + JSON.stringify(verified));
 const me = await new Userflare({ apiToken: token, baseURL, maxRetries: 0 }).user.get();
 if (me.email !== 'admin@example.com') throw new Error('@userflare/client: user ' + JSON.stringify(me));
+
+// The dashboard ships inside the package: its page, its bundle, and a sign-in through its session route.
+const origin = new URL(baseURL).origin;
+const page = await fetch(origin + '/dashboard/');
+const html = await page.text();
+if (page.status !== 200 || !html.includes('<div id="root">'))
+  throw new Error('dashboard: GET /dashboard/ answered ' + page.status + '\n' + html.slice(0, 300));
+if (!page.headers.get('content-security-policy')?.includes("script-src 'self'"))
+  throw new Error('dashboard: no strict CSP on /dashboard/');
+for (const asset of html.matchAll(/(?:src|href)="./(assets/[^"]+)"/g)) {
+  const answer = await fetch(origin + '/dashboard/' + asset[1]);
+  if (answer.status !== 200) throw new Error('dashboard: ' + asset[1] + ' answered ' + answer.status);
+}
+const signIn = await fetch(origin + '/dashboard/api/session', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', origin, 'x-userflare-dashboard': '1' },
+  body: JSON.stringify({ token }),
+});
+if (signIn.status !== 200 || !signIn.headers.get('set-cookie')?.includes('HttpOnly'))
+  throw new Error('dashboard: sign-in answered ' + signIn.status + ' ' + (await signIn.text()));
 `;
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
