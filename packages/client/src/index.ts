@@ -7,6 +7,8 @@ export {
   type DenialReason,
   type ExplainRequest,
   type Explanation,
+  type Fixture,
+  type FixtureResult,
   type PolicyVerdict,
   UserflareAdmin,
 } from './core/admin.js';

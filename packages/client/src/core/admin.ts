@@ -5,6 +5,8 @@ import type {
   DenialReason,
   ExplainRequest,
   Explanation,
+  Fixture,
+  FixtureResult,
   PolicyVerdict,
 } from '@userflare/contract';
 import { readEnv } from '../internal/env.js';
@@ -15,6 +17,7 @@ import { AdminEnforcement } from '../resources/admin/enforcement.js';
 import { AdminFaults } from '../resources/admin/faults.js';
 import { AdminJournal } from '../resources/admin/journal.js';
 import { AdminNamespaces } from '../resources/admin/namespaces.js';
+import { seedFixture } from '../resources/admin/seed.js';
 import { AdminSnapshots } from '../resources/admin/snapshots.js';
 import { AdminTokens } from '../resources/admin/tokens.js';
 import { type HeadersInput, type RequestOptions, Userflare } from './client.js';
@@ -27,6 +30,8 @@ export type {
   DenialReason,
   ExplainRequest,
   Explanation,
+  Fixture,
+  FixtureResult,
   PolicyVerdict,
 };
 
@@ -170,6 +175,23 @@ export class UserflareAdmin {
    */
   explain(request: ExplainRequest, options?: RequestOptions): Promise<Explanation> {
     return unwrap(this.#scoped.request({ method: 'post', path: '/explain', body: request, ...options }));
+  }
+
+  /**
+   * Loads a fixture — users, organizations, invites, rate plans, subscriptions, billing — in one
+   * transaction (`POST /__userflare/seed`), the same format as `userflare seed` and the harness's
+   * `fixture`. A bad entry refuses the whole fixture with `BadRequestError`, whose `errors` name each
+   * refused field (`invites[1].organization: …`); nothing is loaded then. Resolves with the created
+   * users' secrets (shown only this once) and a count per section.
+   *
+   * @example
+   * ```ts
+   * const { counts } = await admin.seed({ users: [{ email: 'ops@example.com' }] });
+   * console.log(counts.users); // 1
+   * ```
+   */
+  seed(fixture: Fixture, options?: RequestOptions): Promise<FixtureResult> {
+    return seedFixture(this.#scoped, fixture, options);
   }
 
   /**
