@@ -31,6 +31,11 @@ export const DashboardCapabilitySchema = Type.Object({
   allowed: Type.Boolean(),
   /** Why not, as the denial explains it (the `userflare-denial` message). */
   reason: Type.Optional(Type.String()),
+  /**
+   * Enforcement is `report`: the route would be refused for `reason`, but its requests go through
+   * (`allowed` is true).
+   */
+  reported_only: Type.Optional(Type.Boolean()),
 });
 export type DashboardCapability = Static<typeof DashboardCapabilitySchema>;
 

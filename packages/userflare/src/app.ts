@@ -23,6 +23,14 @@ import { seedFixture } from './modules/admin/seed-fixture.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { clockRoutes } from './modules/clock/clock.routes.js';
+import {
+  collectPermissionRoutes,
+  installDashboardGuards,
+  installDashboardSessions,
+} from './modules/dashboard/dashboard.hooks.js';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { DashboardSessions } from './modules/dashboard/dashboard-sessions.service.js';
+import { DEFAULT_DASHBOARD_ASSETS } from './modules/dashboard/dashboard-static.js';
 import { createEmulatorControls, type EmulatorControls } from './modules/emulator/emulator-controls.js';
 import { enforcementRoutes } from './modules/emulator/enforcement.routes.js';
 import { RouteRegistry } from './modules/emulator/route-registry.js';
@@ -51,6 +59,15 @@ export interface BuildAppOptions {
   namespace?: boolean;
   /** A fixture loaded into a fresh store once it is bootstrapped (`userflare serve --seed`). */
   fixture?: unknown;
+  /** Where this app answers: `''` at the root, `/ns/<id>` for a namespace's app (its dashboard's paths and cookie). */
+  prefix?: string;
+  /** The dashboard's build directory; `packages/userflare/dist/dashboard/` when absent. */
+  dashboardAssets?: string;
+  /**
+   * The clock dashboard sessions expire by: the wall clock when absent, never the emulator's (see
+   * DashboardSessions). Tests pass a fake to expire sessions.
+   */
+  sessionClock?: Clock;
 }
 
 export interface BuiltApp {
@@ -139,7 +156,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
             serializers: { req: requestForLog },
           },
     trustProxy: config.trustProxy,
-    rewriteUrl: (request) => routedUrlOf(request.url ?? '/'),
+    rewriteUrl: (request) => routedUrlOf(request.url ?? '/', config.dashboard),
     bodyLimit: BODY_LIMIT_BYTES,
     ...frameworkErrorOptions,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
@@ -184,16 +201,20 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   installErrorHandling(app);
   const namespaces = options.namespace
     ? undefined
-    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig, fixture) => {
-        const { clock, logger: namespaceLogger } = options;
+    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig, fixture, prefix) => {
+        const { clock, logger: namespaceLogger, dashboardAssets, sessionClock } = options;
         return buildApp(namespaceConfig, {
           namespace: true,
+          prefix,
           ...(clock ? { clock } : {}),
+          ...(sessionClock ? { sessionClock } : {}),
+          ...(dashboardAssets !== undefined ? { dashboardAssets } : {}),
           ...(namespaceLogger !== undefined ? { logger: namespaceLogger } : {}),
           ...(fixture === undefined ? {} : { fixture }),
         });
       });
   namespaces?.install(app);
+  installDashboardGuards(app, config.dashboard);
   const registry = new RouteRegistry(app);
   installFaults(app, controls.faults);
   // Health, the OpenAPI document and the reference page work while the store is starting.
@@ -204,10 +225,15 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return done();
     done(apiErrors.storeStarting());
   });
-  installAuthentication(app, ctx, controls, rateLimitsOf(config, store));
+  const prefix = options.prefix ?? '';
+  const sessions = new DashboardSessions(ctx, options.sessionClock ?? systemClock);
+  if (config.dashboard) installDashboardSessions(app, sessions, prefix);
+  const limits = rateLimitsOf(config, store);
+  installAuthentication(app, ctx, controls, limits);
   installJournal(app, controls.journal, controls.clock);
 
   const routes = collectRoutes(app);
+  const permissionRoutes = collectPermissionRoutes(app);
   // A namespace serves the same API as the root, whose document and reference page describe it: not
   // building them again keeps `namespace()` fast (issue 12).
   if (!options.namespace) await installOpenApi(app);
@@ -236,6 +262,22 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     { prefix: '/__userflare' },
   );
   await app.register(apiRoutes(ctx), { prefix: API_PREFIX });
+  if (config.dashboard) {
+    await app.register(
+      dashboardRoutes({
+        ctx,
+        controls,
+        sessions,
+        limits,
+        permissionRoutes,
+        adminKey: secrets.adminKey,
+        prefix,
+        assets: options.dashboardAssets ?? DEFAULT_DASHBOARD_ASSETS,
+        // Service mode (a later issue) has no emulator controls: this is where it says so.
+        emulatorAvailable: true,
+      }),
+    );
+  }
 
   app.addHook('onClose', async () => {
     await ctx.lastUsed.close().catch((error) => app.log.error({ err: error }, 'last_used_on flush failed'));

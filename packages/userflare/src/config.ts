@@ -29,6 +29,8 @@ export interface Config {
   /** Requests the journal keeps per namespace (issue 7). */
   journalSize: number;
   rateLimits: RateLimitSettings;
+  /** Serve the dashboard at `/dashboard/` (issue 13); `USERFLARE_DASHBOARD=off` removes it. */
+  dashboard: boolean;
 }
 
 /** A setting that cannot be used, with the variable or flag to fix. */
@@ -88,6 +90,13 @@ function parseJournalSize(value: string | undefined): number {
     throw new ConfigError(`USERFLARE_JOURNAL_SIZE must be a whole number from 0 to 1000000, got "${value}"`);
   }
   return size;
+}
+
+function parseSwitch(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got "${value}"`);
 }
 
 function parseTrustProxy(value: string | undefined): boolean | string {
@@ -181,5 +190,6 @@ export function loadConfig(
     ),
     journalSize: parseJournalSize(read('USERFLARE_JOURNAL_SIZE')),
     rateLimits: parseRateLimits(read('USERFLARE_RATE_LIMIT'), read('USERFLARE_AUTH_FAILURE_LIMIT')),
+    dashboard: parseSwitch('USERFLARE_DASHBOARD', read('USERFLARE_DASHBOARD'), true),
   };
 }

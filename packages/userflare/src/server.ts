@@ -24,6 +24,7 @@ function banner(server: BuiltApp, url: string, config: Config): string[] {
     `userflare listening on ${url} (API at ${url}/client/v4)`,
     `store: ${server.store.location}`,
   ];
+  if (config.dashboard) lines.push(`Dashboard: ${url}/dashboard/`);
   const { bootstrap, secrets } = server;
   if (bootstrap.created) {
     lines.push(`bootstrap user: ${bootstrap.email}`);

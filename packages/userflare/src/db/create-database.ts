@@ -22,6 +22,7 @@ import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
 import * as snapshots from './migrations/004-snapshots.js';
 import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
 import * as auditCounts from './migrations/006-audit-counts.js';
+import * as dashboardSessions from './migrations/007-dashboard-sessions.js';
 import {
   type ReadCache,
   uncachedReads,
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '004-snapshots': snapshots,
   '005-rate-limit-counters': rateLimitCounters,
   '006-audit-counts': auditCounts,
+  '007-dashboard-sessions': dashboardSessions,
 };
 
 export interface Store {

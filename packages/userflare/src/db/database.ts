@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { MembershipsTable, OrganizationsTable } from '../modules/accounts/accounts.table.js';
 import type { AuditCountsTable, AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
 import type { BillingHistoryTable, BillingProfilesTable } from '../modules/billing/billing.table.js';
+import type { DashboardSessionsTable } from '../modules/dashboard/dashboard-sessions.table.js';
 import type { InvitesTable } from '../modules/invites/invites.table.js';
 import type { RateLimitCountersTable } from '../modules/rate-limits/rate-limits.table.js';
 import type { SnapshotsTable } from '../modules/snapshots/snapshots.table.js';
@@ -26,6 +27,8 @@ export interface Database {
   snapshots: SnapshotsTable;
   /** Not in TABLES_CHILDREN_FIRST either: counters are not state a snapshot or a reset is about. */
   rate_limit_counters: RateLimitCountersTable;
+  /** Not in TABLES_CHILDREN_FIRST: a reset or a restore signs no one out of the dashboard. */
+  dashboard_sessions: DashboardSessionsTable;
 }
 
 /** Every table, children first: the order to empty them in. */

@@ -1,16 +1,23 @@
-import type { Denial, DenialReason, TokenPolicy } from '@userflare/contract';
+import { timingSafeEqual } from 'node:crypto';
+import type { DashboardCapability, Denial, DenialReason, TokenPolicy } from '@userflare/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { EMAIL_PATTERN, GLOBAL_KEY_PATTERN } from '../config.js';
 import type { ServerContext } from '../context.js';
 import { listAccountIdsOfUser } from '../modules/accounts/accounts.repository.js';
 import type { Actor } from '../modules/audit-logs/audit-logs.service.js';
+import type { DashboardRequest } from '../modules/dashboard/dashboard-request.js';
 import type { EmulatorControls } from '../modules/emulator/emulator-controls.js';
 import { findPermissionGroup } from '../modules/permission-groups/permission-groups.service.js';
 import type { RateLimits } from '../modules/rate-limits/rate-limits.js';
 import { explainPolicies, isPermitted } from '../modules/tokens/token-policies.js';
-import { authenticateTokenValue, type TokenRefusal } from '../modules/tokens/tokens.service.js';
+import {
+  authenticateTokenHash,
+  authenticateTokenValue,
+  type TokenRefusal,
+} from '../modules/tokens/tokens.service.js';
 import type { TokenRow } from '../modules/tokens/tokens.table.js';
+import { findUserById } from '../modules/users/users.repository.js';
 import { authenticateGlobalKey } from '../modules/users/users.service.js';
 import { type ApiError, apiErrors, type HeaderProblem } from './errors.js';
 import type { RequiredPermission, RouteAccess } from './route-access.js';
@@ -199,6 +206,100 @@ async function authenticateWithGlobalKey(
   return { userId: user.id, email: user.email, clientIp: ip, credential: { kind: 'global_key' } };
 }
 
+const SESSION_ENDED = 'the dashboard session ended: its token was rolled, disabled, deleted or has expired';
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The credential of a dashboard session (issue 13), judged as if it were presented again: a token by
+ * the value hash kept at sign-in (status, expiry, not_before, IP condition, last use, policies), a
+ * global key by its user's current key hash. A credential that was rolled, disabled, deleted or has
+ * expired ends the session, deleted before the answer; an IP refusal keeps it.
+ */
+function authenticateDashboard(
+  ctx: ServerContext,
+  dashboard: DashboardRequest,
+  ip: string,
+  isVerify: boolean,
+): AuthContext | Promise<AuthContext> {
+  const { session } = dashboard;
+  const signInPath = `${dashboard.prefix}/dashboard/`;
+  if (!session || session.kind === null || session.userId === null || session.credentialHash === null) {
+    throw refusal(
+      apiErrors.noDashboardSession(signInPath),
+      'no_credential',
+      session
+        ? `the dashboard session is signed in to the emulator only: sign in with an API token or a global API key at ${signInPath}`
+        : `no dashboard session: sign in at ${signInPath}`,
+    );
+  }
+  const { userId, credentialHash } = session;
+  const ended = (reason: DenialReason, credential: Denial['credential']) =>
+    dashboard.endSession().then(() => {
+      throw new Refusal(apiErrors.dashboardSessionEnded(isVerify), {
+        reason,
+        message: SESSION_ENDED,
+        credential,
+        policies: [],
+      });
+    });
+  if (session.kind === 'global_key') {
+    const user = ctx.reads.read(`user:${userId}`, () => findUserById(ctx.db, userId), {
+      tables: ['users'],
+      rowsByKey: true,
+    });
+    return user.then((row) => {
+      if (!row || row.api_key_hash === null || !sameHash(row.api_key_hash, credentialHash)) {
+        return ended('unknown_credential', { kind: 'global_key', user_id: userId });
+      }
+      const auth: AuthContext = {
+        userId: row.id,
+        email: row.email,
+        clientIp: ip,
+        credential: { kind: 'global_key' },
+      };
+      if (isVerify) {
+        throw refusal(
+          apiErrors.missingAuthorizationHeader(),
+          'no_credential',
+          'verify takes a Bearer token and the dashboard session was signed in with a global API key',
+        );
+      }
+      return auth;
+    });
+  }
+  const tokenId = session.tokenId ?? '';
+  return andThen(authenticateTokenHash(ctx, credentialHash, ip), (result) => {
+    const named = { kind: 'token' as const, token_id: tokenId, user_id: userId };
+    // Another token with the same value (a reset that bootstrapped the same value again) is not the one signed in with.
+    if (result.outcome === 'unknown' || result.outcome === 'malformed' || result.row.id !== tokenId) {
+      return ended('unknown_credential', named);
+    }
+    if (
+      result.outcome === 'refused' &&
+      (result.reason === 'token_disabled' || result.reason === 'token_expired')
+    ) {
+      return ended(result.reason, named);
+    }
+    const auth: AuthContext = {
+      userId: result.row.user_id,
+      email: result.ownerEmail,
+      clientIp: ip,
+      credential: { kind: 'token', token: result.row, policies: result.policies },
+    };
+    if (result.outcome === 'refused') {
+      const invalid = isVerify ? apiErrors.invalidApiToken() : apiErrors.invalidAccessToken();
+      const error = result.reason === 'ip_not_allowed' ? apiErrors.tokenLocationDenied(ip) : invalid;
+      throw refusal(error, result.reason, TOKEN_REFUSALS[result.reason](result.row.id, ip), auth);
+    }
+    return auth;
+  });
+}
+
 /**
  * Resolves the credential (REFERENCE §3, §8.7). The SDK sends every credential it was given at once
  * (CLIENTS §1.6): a Bearer token, when present, wins over the X-Auth-Email/X-Auth-Key pair.
@@ -208,6 +309,7 @@ function authenticate(
   caller: CallerRequest,
   isVerify: boolean,
 ): AuthContext | Promise<AuthContext> {
+  if (caller.dashboard) return authenticateDashboard(ctx, caller.dashboard, caller.ip, isVerify);
   const { authorization, email, key } = caller.headers;
   if (authorization !== undefined) return authenticateBearer(ctx, authorization, caller, isVerify);
   if (isVerify) {
@@ -291,6 +393,8 @@ interface CallerRequest {
   ip: string;
   /** The connection the request came on; absent for `POST /__userflare/explain`. */
   connection?: object;
+  /** A dashboard request: the session is the credential, and `headers` are ignored. */
+  dashboard?: DashboardRequest;
 }
 
 /** Clients refuse response headers past 16 KiB in all; a denial over this leaves its policies to the journal. */
@@ -429,6 +533,9 @@ export function installAuthentication(
 }
 
 function callerOf(request: FastifyRequest): CallerRequest {
+  // The browser's own Authorization and X-Auth-* headers never count on the dashboard's proxy: a page
+  // the browser was lured to could otherwise send them with the session's cookie (issue 13).
+  if (request.dashboard) return { headers: {}, ip: clientIp(request), dashboard: request.dashboard };
   return {
     headers: {
       authorization: header(request, 'authorization'),
@@ -438,4 +545,123 @@ function callerOf(request: FastifyRequest): CallerRequest {
     ip: clientIp(request),
     connection: request.raw.socket,
   };
+}
+
+/** A credential pasted into the dashboard's sign-in form. */
+export type SignInCredential = { token: string } | { email: string; apiKey: string };
+
+/** A refused dashboard sign-in: the API's own error, and its explanation for the `userflare-denial` header. */
+export class SignInRefusedError extends Error {
+  override name = 'SignInRefusedError';
+  constructor(
+    readonly error: ApiError,
+    readonly denial: Denial,
+  ) {
+    super(error.message);
+  }
+
+  get denialHeader(): string {
+    return denialHeader(this.denial);
+  }
+}
+
+/**
+ * Checks a dashboard sign-in (issue 13) with the API's own code, as a request presenting the
+ * credential would be: the same refusals, the same errors, and the same counting toward
+ * `USERFLARE_AUTH_FAILURE_LIMIT` (the address admitted first, a failure without an identified user
+ * counted). A value that is not a token or key at all reads as unknown rather than as a bad header:
+ * the form has no headers. Enforcement mode does not apply: a refused credential never signs in.
+ */
+export async function authenticateSignIn(
+  ctx: ServerContext,
+  limits: RateLimits | undefined,
+  credential: SignInCredential,
+  ip: string,
+): Promise<AuthContext> {
+  if (limits) await limits.admitAddress(ip);
+  const isToken = 'token' in credential;
+  const caller: CallerRequest = {
+    headers: isToken
+      ? { authorization: `Bearer ${credential.token}` }
+      : { email: credential.email, key: credential.apiKey },
+    ip,
+  };
+  let auth: AuthContext | undefined;
+  let refused: Refusal | undefined;
+  try {
+    auth = await authenticate(ctx, caller, false);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    refused = error;
+  }
+  if (limits) {
+    const userId = refused ? refused.actAs?.userId : auth?.userId;
+    if (userId === undefined) await limits.recordFailedAuthentication(ip);
+    else await limits.admitUser(userId);
+  }
+  if (refused || !auth) {
+    const denial: Denial = { ...(refused as Refusal).denial, reported_only: false };
+    const error =
+      denial.reason === 'malformed_credential'
+        ? isToken
+          ? apiErrors.invalidAccessToken()
+          : apiErrors.unknownGlobalKey()
+        : (refused as Refusal).error;
+    throw new SignInRefusedError(error, denial);
+  }
+  return auth;
+}
+
+/** An API route that needs a permission group, keyed `"<METHOD> <route pattern>"`. */
+export interface PermissionRoute {
+  key: string;
+  permission: RequiredPermission;
+}
+
+export interface DashboardAccess {
+  auth: AuthContext;
+  capabilities: Record<string, DashboardCapability>;
+}
+
+/**
+ * What a dashboard session may do on each route, decided by the same authentication and authorization
+ * a request gets; `reason` is the denial's message. A session that has ended (or none) throws the
+ * 401 a request would get. A credential refused as a whole (an IP condition) refuses every route. In
+ * `report` mode a refused route is allowed, as its requests would be, and still says why.
+ */
+export async function dashboardAccess(
+  ctx: ServerContext,
+  controls: EmulatorControls,
+  dashboard: DashboardRequest,
+  ip: string,
+  routes: readonly PermissionRoute[],
+): Promise<DashboardAccess> {
+  const reportOnly = controls.enforcement.mode === 'report';
+  const refusedWith = (reason: string): DashboardCapability =>
+    reportOnly ? { allowed: true, reason, reported_only: true } : { allowed: false, reason };
+  let auth: AuthContext;
+  let refusedAll: string | undefined;
+  try {
+    auth = await authenticateDashboard(ctx, dashboard, ip, false);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (!error.actAs) throw error.error;
+    auth = error.actAs;
+    refusedAll = error.denial.message;
+  }
+  const capabilities: Record<string, DashboardCapability> = {};
+  for (const route of routes) {
+    if (refusedAll !== undefined) {
+      capabilities[route.key] = refusedWith(refusedAll);
+      continue;
+    }
+    try {
+      await authorize(ctx, auth, route.permission);
+      capabilities[route.key] = { allowed: true };
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      capabilities[route.key] = refusedWith(error.denial.message);
+    }
+  }
+  return { auth, capabilities };
 }

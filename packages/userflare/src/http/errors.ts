@@ -42,6 +42,7 @@ export const ErrorCode = {
   inviteAlreadyAnswered: 1102,
   lastSuperAdministrator: 1103,
   invalidAdminKey: 1401,
+  crossSiteRequest: 1403,
   conflict: 1409,
   namespaceTaken: 1410,
   noStartState: 1411,
@@ -160,6 +161,25 @@ export const apiErrors = {
         message: 'Missing or invalid X-Admin-Key header for the admin plane',
       },
     ]),
+  /**
+   * A dashboard request that may not be the dashboard's own (issue 13): an unsafe method without this
+   * server's `Origin` or without `X-Userflare-Dashboard: 1`. `why` names the check that failed.
+   */
+  crossSiteRequest: (why: string) =>
+    new ApiError(403, [{ code: ErrorCode.crossSiteRequest, message: `Cross-site request refused: ${why}` }]),
+  /** A dashboard request without a session: the browser's own credential headers are ignored there. */
+  noDashboardSession: (signInPath: string) =>
+    new ApiError(401, [
+      { code: ErrorCode.missingCredentials, message: `No dashboard session: sign in at ${signInPath}` },
+    ]),
+  /**
+   * The credential of a dashboard session was rolled, disabled, deleted or has expired: the API's own
+   * invalid-token error, at 401, the status that sends the dashboard back to its sign-in page.
+   */
+  dashboardSessionEnded: (isVerify: boolean) =>
+    isVerify
+      ? new ApiError(401, [{ code: ErrorCode.invalidApiToken, message: 'Invalid API Token' }])
+      : new ApiError(401, [{ code: ErrorCode.invalidAccessToken, message: 'Invalid access token' }]),
   malformedHttp: () =>
     new ApiError(400, [{ code: ErrorCode.invalidHeaders, message: 'Malformed HTTP request' }]),
   requestTimeout: () =>

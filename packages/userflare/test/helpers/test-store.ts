@@ -47,7 +47,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     drop: async () => {
-      const tables = [...TABLES_CHILDREN_FIRST, 'audit_counts', 'snapshots', 'rate_limit_counters']
+      const tables = [
+        ...TABLES_CHILDREN_FIRST,
+        'audit_counts',
+        'snapshots',
+        'rate_limit_counters',
+        'dashboard_sessions',
+      ]
         .map((table) => `"${emptied}"."${table}"`)
         .join(', ');
       await withClient(runUrl, (client) => client.query(`truncate ${tables} cascade`));

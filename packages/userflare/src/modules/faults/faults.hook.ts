@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault } from '@userflare/contract';
 import type { FastifyInstance } from 'fastify';
-import { isControlPath } from '../../http/api-paths.js';
+import { apiPathOf, isControlPath } from '../../http/api-paths.js';
 import { apiErrors } from '../../http/errors.js';
 import type { FaultRules } from './fault-rules.js';
 
@@ -30,7 +30,8 @@ export function installFaults(app: FastifyInstance, rules: FaultRules): void {
   app.decorateRequest('faultId', null);
   app.addHook('onRequest', (request, _reply, done) => {
     if (rules.isEmpty || isControlPath(request.originalUrl)) return done();
-    const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
+    const url = apiPathOf(request.originalUrl);
+    const path = url.split('?')[0] ?? url;
     const fault = rules.fire(request.method, path);
     if (!fault) return done();
     request.faultId = fault.id;

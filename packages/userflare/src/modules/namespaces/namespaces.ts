@@ -47,7 +47,8 @@ export class Namespaces {
     private readonly config: Config,
     private readonly adminKey: string,
     private readonly rootStore: Store,
-    private readonly build: (config: Config, fixture: unknown) => Promise<NamespaceApp>,
+    /** Builds a namespace's app; `prefix` is where it answers (`/ns/<id>`), for the dashboard's paths and cookie. */
+    private readonly build: (config: Config, fixture: unknown, prefix: string) => Promise<NamespaceApp>,
   ) {}
 
   /** Hands `/ns/<id>/...` to that namespace's app before the root app does anything with the request. */
@@ -64,7 +65,8 @@ export class Namespaces {
       world.built.app.routing(request.raw, reply.raw);
       done();
     });
-    app.addHook('onClose', async () => {
+    // Before the onClose hooks: those close the root store, which drops a namespace's PostgreSQL schema.
+    app.addHook('preClose', async () => {
       for (const id of [...this.#worlds.keys()]) await this.delete(id);
     });
   }
@@ -100,6 +102,7 @@ export class Namespaces {
           secret: randomBytes(32).toString('base64url'),
         },
         input.fixture,
+        `/ns/${id}`,
       ).catch((error: unknown) => {
         throw error instanceof FixtureRefusedError ? new ApiError(400, error.errors) : error;
       });

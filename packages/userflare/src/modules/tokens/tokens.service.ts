@@ -421,7 +421,18 @@ export function authenticateTokenValue(
   const shape = inspectTokenValue(value);
   if (shape === 'malformed') return { outcome: 'malformed' };
   if (shape === 'bad-checksum') return { outcome: 'unknown' };
-  const hash = hashValue(value);
+  return authenticateTokenHash(ctx, hashValue(value), ip);
+}
+
+/**
+ * Resolves a token by its value's keyed hash and judges it exactly as a presented value: a dashboard
+ * session keeps the hash, never the value (issue 13).
+ */
+export function authenticateTokenHash(
+  ctx: ServerContext,
+  hash: string,
+  ip: string,
+): TokenAuthentication | Promise<TokenAuthentication> {
   const found = ctx.reads.readNow(`token:${hash}`, () => findAuthenticatedToken(ctx.db, hash), {
     // Kept across token creation and its audit entry: POST /user/tokens leaves the caller's token as it was.
     tables: ['tokens', 'users'],

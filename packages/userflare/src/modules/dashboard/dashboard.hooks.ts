@@ -1,0 +1,74 @@
+import { fastifyCookie } from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isDashboardApiPath, isDashboardPath } from '../../http/api-paths.js';
+import type { PermissionRoute } from '../../http/authenticate.js';
+import { apiErrors } from '../../http/errors.js';
+import { crossSiteProblem, dashboardSecurityHeaders } from './dashboard-security.js';
+import type { DashboardSessions } from './dashboard-sessions.service.js';
+import { SESSION_COOKIE } from './dashboard-sessions.service.js';
+
+/** The session id the request's cookie names, if any. */
+export function sessionIdOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined || !header.includes(SESSION_COOKIE)) return undefined;
+  return fastifyCookie.parse(header)[SESSION_COOKIE];
+}
+
+/**
+ * Before anything else answers a dashboard path: its security headers, on whatever the answer turns
+ * out to be (a file, a page, a proxied API or admin answer, an error), and the cross-site checks of an
+ * unsafe dashboard API request. Other paths pay one prefix check. A callback hook: it runs on every
+ * request.
+ */
+export function installDashboardGuards(app: FastifyInstance, enabled: boolean): void {
+  app.decorateRequest('dashboard', null);
+  if (!enabled) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    const url = request.originalUrl;
+    if (!isDashboardPath(url)) return done();
+    reply.headers(dashboardSecurityHeaders(request.protocol));
+    if (!isDashboardApiPath(url)) return done();
+    const problem = crossSiteProblem(request);
+    done(problem === undefined ? undefined : apiErrors.crossSiteRequest(problem));
+  });
+}
+
+/**
+ * Loads the session of every dashboard API request into `request.dashboard`, before the admin plane's
+ * guard and each API route's authentication read it: on the dashboard's proxy the session is the
+ * credential (`callerOf` in http/authenticate.ts).
+ */
+export function installDashboardSessions(
+  app: FastifyInstance,
+  sessions: DashboardSessions,
+  prefix: string,
+): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!isDashboardApiPath(request.originalUrl)) return done();
+    sessions.load(sessionIdOf(request)).then((session) => {
+      request.dashboard = {
+        prefix,
+        session,
+        endSession: () => (session ? sessions.end(session.idHash) : Promise.resolve()),
+      };
+      done();
+    }, done);
+  });
+}
+
+/**
+ * Every API route that needs a permission group, keyed `"<METHOD> <route pattern>"` as registered
+ * (`"PUT /client/v4/user/tokens/:token_id/value"`): what a session's capabilities are decided on.
+ * Install before the API's routes.
+ */
+export function collectPermissionRoutes(app: FastifyInstance): PermissionRoute[] {
+  const routes: PermissionRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (access?.kind !== 'permission') return;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ key: `${method} ${route.url}`, permission: access.permission });
+    }
+  });
+  return routes;
+}
