@@ -1,3 +1,4 @@
+import { CSPProvider } from '@cloudflare/kumo/primitives/csp-provider';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
@@ -13,10 +14,13 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <BrowserRouter basename={BASE_PATH}>
-      <SessionProvider>
-        <App />
-      </SessionProvider>
-    </BrowserRouter>
+    {/* The page's CSP forbids inline <style>: Base UI's one rule is in styles.css instead. */}
+    <CSPProvider disableStyleElements>
+      <BrowserRouter basename={BASE_PATH}>
+        <SessionProvider>
+          <App />
+        </SessionProvider>
+      </BrowserRouter>
+    </CSPProvider>
   </StrictMode>,
 );

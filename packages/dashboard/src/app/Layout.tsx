@@ -94,7 +94,7 @@ export function Layout({ children }: { children?: ReactNode }) {
     ? `${session.user.email}${session.credential?.kind === 'token' ? ` · token ${session.credential.token.name}` : ' · Global API key'}`
     : 'Emulator only';
   return (
-    <Sidebar.Provider defaultOpen collapsible="offcanvas" mobileBreakpoint={768}>
+    <Sidebar.Provider defaultOpen collapsible="offcanvas" mobileBreakpoint={768} className="h-svh">
       <Sidebar aria-label="Dashboard">
         <Sidebar.Header>
           <NavLink to="/tokens" className="flex items-center gap-2 px-2 py-1 font-semibold text-kumo-default">
@@ -107,8 +107,8 @@ export function Layout({ children }: { children?: ReactNode }) {
           {session?.emulator_available && <NavGroup label="Emulator" items={EMULATOR_NAV} />}
         </Sidebar.Content>
       </Sidebar>
-      <div className="flex min-h-screen min-w-0 flex-1 flex-col">
-        <div className="flex items-center gap-2 border-b border-kumo-line px-4 py-2">
+      <div className="flex h-svh min-w-0 flex-1 flex-col overflow-y-auto">
+        <div className="sticky top-0 z-10 flex items-center gap-2 border-b border-kumo-line bg-kumo-base px-4 py-2">
           <Sidebar.Trigger aria-label="Open navigation" />
           <p className="min-w-0 flex-1 truncate text-sm text-kumo-subtle">{who}</p>
           <Button

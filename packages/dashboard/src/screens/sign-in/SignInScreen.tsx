@@ -64,6 +64,7 @@ export function SignInScreen() {
   return (
     <main className="mx-auto flex min-h-screen w-full max-w-md flex-col justify-center gap-8 px-4 py-10">
       <div>
+        <img src="./favicon.svg" alt="" width={32} height={32} className="mb-4" />
         <h1 className="text-2xl font-semibold text-kumo-default">Log in to userflare</h1>
         <p className="mt-1 text-sm text-kumo-subtle">
           Use a credential of this server, as your code does. It is checked by the server and kept there: the
