@@ -23,11 +23,7 @@ import { seedFixture } from './modules/admin/seed-fixture.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { clockRoutes } from './modules/clock/clock.routes.js';
-import {
-  collectPermissionRoutes,
-  installDashboardGuards,
-  installDashboardSessions,
-} from './modules/dashboard/dashboard.hooks.js';
+import { collectPermissionRoutes, installDashboardRequests } from './modules/dashboard/dashboard.hooks.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { DashboardSessions } from './modules/dashboard/dashboard-sessions.service.js';
 import { DEFAULT_DASHBOARD_ASSETS } from './modules/dashboard/dashboard-static.js';
@@ -214,7 +210,10 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
         });
       });
   namespaces?.install(app);
-  installDashboardGuards(app, config.dashboard);
+  app.decorateRequest('dashboard', null);
+  const prefix = options.prefix ?? '';
+  const sessions = new DashboardSessions(ctx, options.sessionClock ?? systemClock);
+  if (config.dashboard) installDashboardRequests(app, sessions, prefix, () => state !== 'starting');
   const registry = new RouteRegistry(app);
   installFaults(app, controls.faults);
   // Health, the OpenAPI document and the reference page work while the store is starting.
@@ -225,9 +224,6 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
     if (state === 'seeding' && request.routeOptions.url === '/__userflare/seed') return done();
     done(apiErrors.storeStarting());
   });
-  const prefix = options.prefix ?? '';
-  const sessions = new DashboardSessions(ctx, options.sessionClock ?? systemClock);
-  if (config.dashboard) installDashboardSessions(app, sessions, prefix);
   const limits = rateLimitsOf(config, store);
   installAuthentication(app, ctx, controls, limits);
   installJournal(app, controls.journal, controls.clock);

@@ -248,7 +248,7 @@ function authenticateDashboard(
       });
     });
   if (session.kind === 'global_key') {
-    const user = ctx.reads.read(`user:${userId}`, () => findUserById(ctx.db, userId), {
+    const user = ctx.reads.read(`user-by-id:${userId}`, () => findUserById(ctx.db, userId), {
       tables: ['users'],
       rowsByKey: true,
     });

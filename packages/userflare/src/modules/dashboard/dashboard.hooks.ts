@@ -16,36 +16,28 @@ export function sessionIdOf(request: FastifyRequest): string | undefined {
 
 /**
  * Before anything else answers a dashboard path: its security headers, on whatever the answer turns
- * out to be (a file, a page, a proxied API or admin answer, an error), and the cross-site checks of an
- * unsafe dashboard API request. Other paths pay one prefix check. A callback hook: it runs on every
- * request.
+ * out to be (a file, a page, a proxied API or admin answer, an error); then, for a dashboard API
+ * request, the cross-site checks of an unsafe method and its session, loaded into `request.dashboard`
+ * before the admin plane's guard and each API route's authentication read it (on the dashboard's
+ * proxy the session is the credential: `callerOf` in http/authenticate.ts). One callback hook, run on
+ * every request: any other path pays one prefix check. `storeOpen` is false while the store is not
+ * migrated yet; the request is then refused as starting, after this hook, sessionless.
  */
-export function installDashboardGuards(app: FastifyInstance, enabled: boolean): void {
-  app.decorateRequest('dashboard', null);
-  if (!enabled) return;
+export function installDashboardRequests(
+  app: FastifyInstance,
+  sessions: DashboardSessions,
+  prefix: string,
+  storeOpen: () => boolean,
+): void {
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.originalUrl;
     if (!isDashboardPath(url)) return done();
     reply.headers(dashboardSecurityHeaders(request.protocol));
     if (!isDashboardApiPath(url)) return done();
     const problem = crossSiteProblem(request);
-    done(problem === undefined ? undefined : apiErrors.crossSiteRequest(problem));
-  });
-}
-
-/**
- * Loads the session of every dashboard API request into `request.dashboard`, before the admin plane's
- * guard and each API route's authentication read it: on the dashboard's proxy the session is the
- * credential (`callerOf` in http/authenticate.ts).
- */
-export function installDashboardSessions(
-  app: FastifyInstance,
-  sessions: DashboardSessions,
-  prefix: string,
-): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (!isDashboardApiPath(request.originalUrl)) return done();
-    sessions.load(sessionIdOf(request)).then((session) => {
+    if (problem !== undefined) return done(apiErrors.crossSiteRequest(problem));
+    const found = storeOpen() ? sessions.load(sessionIdOf(request)) : Promise.resolve(null);
+    found.then((session) => {
       request.dashboard = {
         prefix,
         session,
