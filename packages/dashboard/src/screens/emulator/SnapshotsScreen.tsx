@@ -81,7 +81,7 @@ function SnapshotsControls() {
   if (session.ended)
     return (
       <SessionEnded
-        cause={`The store is back as it was when snapshot ${pending?.name ?? ''} was saved, before you logged in.`}
+        cause={`The store is back as it was when snapshot ${pending?.name ?? ''} was saved, before the credential of this session existed.`}
       />
     );
 
@@ -199,7 +199,7 @@ function SnapshotsControls() {
         }
         description={
           pending?.action === 'restore'
-            ? 'Everything changed since it was saved — tokens, users, audit entries, dashboard sessions — is lost.'
+            ? 'Everything changed since it was saved — users, tokens, organizations, audit entries — is lost. A dashboard session whose token was made since then ends.'
             : pending?.action === 'replace'
               ? 'A snapshot of this name exists: it will hold the store as it is now instead.'
               : 'The snapshot is removed from the store. The data as it is now does not change.'

@@ -17,12 +17,12 @@ const CONFIRM: Record<Target, { title: string; description: string }> = {
   empty: {
     title: 'Reset the store to empty?',
     description:
-      'Every user, token, organization, audit entry, snapshot and dashboard session is deleted, and the bootstrap user is created again. Your session ends with it.',
+      'Every user, token, organization, invite, subscription and audit entry is deleted, and the bootstrap user is created again with a new token. Dashboard sessions of the old tokens end — this one too. Snapshots are kept.',
   },
   start: {
     title: 'Reset the store to its start?',
     description:
-      'The store goes back to the moment this server started — bootstrap user and start fixture, same secrets — and the clock, faults, enforcement mode and journal are cleared. Sessions made since then end, yours too.',
+      'The store goes back to the moment this server started — bootstrap user and start fixture, same secrets — and the clock, faults, enforcement mode and journal are cleared. A dashboard session whose token was made since then ends. Snapshots are kept.',
   },
 };
 
