@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DashboardSession, Namespace } from '@userflare/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allAuditLogs } from './helpers/audit-fixtures.js';
@@ -404,6 +406,18 @@ describe('the dashboard in a namespace', () => {
     const page = await t.app.inject({ url: '/ns/dash/dashboard/tokens' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<base href="/ns/dash/dashboard/">');
+    expect(page.body).not.toContain('<base href="/dashboard/">');
+    // As Vite writes it.
+    const index = join(t.assets, 'index.html');
+    const built = readFileSync(index, 'utf8');
+    writeFileSync(index, built.replace('<base href="/dashboard/">', '<base href="/dashboard/" />'));
+    try {
+      const vite = await t.app.inject({ url: '/ns/dash/dashboard/' });
+      expect(vite.body).toContain('<base href="/ns/dash/dashboard/">');
+      expect(vite.body).not.toContain('href="/dashboard/"');
+    } finally {
+      writeFileSync(index, built);
+    }
     const bare = await t.app.inject({ url: '/ns/dash/dashboard?x=1' });
     expect(bare.statusCode).toBe(308);
     expect(bare.headers.location).toBe('/ns/dash/dashboard/?x=1');

@@ -12,8 +12,11 @@ import { redactPath } from '../../http/redaction.js';
  */
 export const DEFAULT_DASHBOARD_ASSETS = fileURLToPath(new URL('../../../dist/dashboard/', import.meta.url));
 
-/** The build's `<base>`, rewritten to where the dashboard is served (a namespace's is under `/ns/<id>`). */
-const BASE_PLACEHOLDER = '<base href="/dashboard/">';
+/**
+ * The build's `<base href="/dashboard/">` (Vite writes it self-closing), rewritten to where the
+ * dashboard is served: a namespace's is under `/ns/<id>`.
+ */
+const BASE_PLACEHOLDER = /<base\s+href="\/dashboard\/"\s*\/?>/;
 
 export const NOT_BUILT_MESSAGE =
   'The dashboard is not built: run `npm run build` in the userflare repository.\n';
