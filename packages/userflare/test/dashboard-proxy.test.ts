@@ -131,7 +131,7 @@ describe('the dashboard’s API proxy', () => {
     expect((await get('/user', fullCookie)).statusCode).toBe(200);
   });
 
-  it('records the session’s user and token as the audit actor of a proxied write', async () => {
+  it('records the session’s user and token as the audit actor of a proxied write, from the UI', async () => {
     const response = await t.app.inject({
       method: 'PATCH',
       url: '/dashboard/api/client/v4/user',
@@ -144,6 +144,7 @@ describe('the dashboard’s API proxy', () => {
       action: { type: 'update' },
       actor: { id: t.userId, email: BOOTSTRAP.email, ip: '127.0.0.1' },
       metadata: { token_id: (await bootstrapId(t)) as string },
+      interface: 'UI',
     });
   });
 

@@ -246,6 +246,7 @@ describe('dashboard sign-out and expiry', () => {
         actor: { id: t.userId, email: BOOTSTRAP.email, ip: '127.0.0.1', type: 'user' },
         resource: { id: t.userId, type: 'user' },
         metadata: { via: 'dashboard', credential: 'token' },
+        interface: 'UI',
       });
     }
     await signIn(t, { email: BOOTSTRAP.email, api_key: BOOTSTRAP.apiKey });

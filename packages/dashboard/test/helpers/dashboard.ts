@@ -125,6 +125,15 @@ export async function expectAccessible(page: Page): Promise<void> {
       document.documentElement.dataset.mode = theme;
       document.documentElement.style.colorScheme = theme;
     }, mode);
+    // Colours transition when the theme changes: judge contrast once every animation has finished.
+    await page.evaluate(() =>
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((animation) => animation.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY)
+          .map((animation) => animation.finished.catch(() => undefined)),
+      ),
+    );
     const results = await new AxeBuilder({ page }).analyze();
     const blocking = results.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')

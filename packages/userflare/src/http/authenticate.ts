@@ -67,6 +67,7 @@ export function actorOf(request: FastifyRequest): Actor {
     ip: auth.clientIp,
     type: 'user',
     ...(auth.credential.kind === 'token' ? { tokenId: auth.credential.token.id } : {}),
+    ...(request.dashboard ? { interface: 'UI' as const } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface Actor {
   ip: string;
   type: 'user' | 'admin' | 'Cloudflare';
   tokenId?: string;
+  /** Where the action was taken: the dashboard is `UI`, as on Cloudflare's audit log; the default is `API`. */
+  interface?: 'API' | 'UI';
 }
 
 export interface AuditEvent {
@@ -60,7 +62,7 @@ export async function recordAuditLog(
     actor_ip: actor.ip,
     actor_ip_key: addressKey(actor.ip),
     actor_type: actor.type,
-    interface: 'API',
+    interface: actor.interface ?? 'API',
     resource_id: event.resource.id,
     resource_type: event.resource.type,
     zone_name: event.zoneName ?? null,

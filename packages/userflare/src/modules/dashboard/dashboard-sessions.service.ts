@@ -141,6 +141,7 @@ export class DashboardSessions {
         email: user.email,
         ip,
         type: 'user',
+        interface: 'UI',
         ...(session.tokenId ? { tokenId: session.tokenId } : {}),
       };
       await recordAuditLog(trx, this.ctx.clock, actor, {
