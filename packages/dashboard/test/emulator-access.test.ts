@@ -66,7 +66,9 @@ describe('emulator pages without the admin key', () => {
     await page.getByLabel('Admin key').fill(t.uf.adminKey);
     await page.getByRole('button', { name: 'Unlock emulator' }).click();
     await page.getByRole('heading', { name: 'Server time' }).waitFor();
-    await expect.poll(() => page.getByTestId('server-time').textContent()).toMatch(/UTC$/);
+    await expect
+      .poll(() => page.getByTestId('server-time').textContent(), { timeout: 10_000 })
+      .toMatch(/UTC$/);
     await t.expectClean();
   });
 

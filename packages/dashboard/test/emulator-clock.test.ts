@@ -23,7 +23,9 @@ describe('clock page', () => {
     await page.getByLabel('Date and time (UTC)').fill('2030-01-01T00:00');
     await page.getByRole('checkbox', { name: 'Freeze it there' }).click();
     await page.getByRole('button', { name: 'Set time' }).click();
-    await expect.poll(() => page.getByTestId('server-time').textContent()).toBe('2030-01-01 00:00:00 UTC');
+    await expect
+      .poll(() => page.getByTestId('server-time').textContent(), { timeout: 10_000 })
+      .toBe('2030-01-01 00:00:00 UTC');
     expect(await admin.clock.get()).toMatchObject({ now: '2030-01-01T00:00:00Z', frozen: true, real: false });
     await page.getByText('Frozen', { exact: true }).waitFor();
 
@@ -37,16 +39,20 @@ describe('clock page', () => {
     for (const [label, ms] of presets) {
       await page.getByRole('button', { name: label, exact: true }).click();
       expected += ms;
-      await expect.poll(async () => Date.parse((await admin.clock.get()).now)).toBe(expected);
+      await expect
+        .poll(async () => Date.parse((await admin.clock.get()).now), { timeout: 10_000 })
+        .toBe(expected);
     }
     await page.getByLabel('Amount').fill('-90');
     await page.getByRole('combobox', { name: 'Unit' }).click();
     await page.getByRole('option', { name: 'Minutes' }).click();
     await page.getByRole('button', { name: 'Advance', exact: true }).click();
     expected -= 90 * 60_000;
-    await expect.poll(async () => Date.parse((await admin.clock.get()).now)).toBe(expected);
     await expect
-      .poll(() => page.getByTestId('server-time').textContent())
+      .poll(async () => Date.parse((await admin.clock.get()).now), { timeout: 10_000 })
+      .toBe(expected);
+    await expect
+      .poll(() => page.getByTestId('server-time').textContent(), { timeout: 10_000 })
       .toBe(
         `${new Date(expected)
           .toISOString()
@@ -56,12 +62,12 @@ describe('clock page', () => {
     await page.getByText(/days? .* ahead of real time/).waitFor();
 
     await page.getByRole('button', { name: 'Unfreeze' }).click();
-    await expect.poll(async () => (await admin.clock.get()).frozen).toBe(false);
+    await expect.poll(async () => (await admin.clock.get()).frozen, { timeout: 10_000 }).toBe(false);
     await page.getByRole('button', { name: 'Freeze', exact: true }).click();
-    await expect.poll(async () => (await admin.clock.get()).frozen).toBe(true);
+    await expect.poll(async () => (await admin.clock.get()).frozen, { timeout: 10_000 }).toBe(true);
 
     await page.getByRole('button', { name: 'Back to real time' }).click();
-    await expect.poll(async () => (await admin.clock.get()).real).toBe(true);
+    await expect.poll(async () => (await admin.clock.get()).real, { timeout: 10_000 }).toBe(true);
     const state = await admin.clock.get();
     expect(state.frozen).toBe(false);
     expect(Math.abs(Date.parse(state.now) - Date.now())).toBeLessThan(10_000);
@@ -86,7 +92,7 @@ describe('clock page', () => {
     const before = Date.parse((await t.uf.admin.clock.get()).now);
     await page.keyboard.press('Enter');
     await expect
-      .poll(async () => (await t?.uf.admin.clock.get())?.offset_ms ?? 0)
+      .poll(async () => (await t?.uf.admin.clock.get())?.offset_ms ?? 0, { timeout: 10_000 })
       .toBeGreaterThan(DAY - 60_000);
     expect(Date.parse((await t.uf.admin.clock.get()).now) - before).toBeGreaterThanOrEqual(DAY - 1000);
     await t.expectClean();
@@ -99,7 +105,7 @@ describe('enforcement page', () => {
     const narrow = await narrowToken(t);
     const page = await openEmulatorPage(t, '/enforcement', 'Enforcement');
     const enforce = page.getByRole('radio', { name: /^Enforce/ });
-    await expect.poll(() => enforce.isChecked()).toBe(true);
+    await expect.poll(() => enforce.isChecked(), { timeout: 10_000 }).toBe(true);
     await page.getByText('What report mode does').waitFor();
     await expectAccessible(page);
 

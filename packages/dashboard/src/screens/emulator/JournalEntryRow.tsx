@@ -5,7 +5,7 @@ import type { JournalEntry } from '@userflare/client';
 import { CurlSnippet } from '../../components/CurlSnippet';
 import { DenialDetails, reasonLabel } from './DenialDetails';
 import { utcText } from './format';
-import { journalCurl } from './journal-curl';
+import { journalCurl, viaDashboard } from './journal-curl';
 
 export const JOURNAL_COLUMNS = 6;
 
@@ -99,6 +99,11 @@ export function JournalEntryRow({
             <span className="font-semibold">{entry.method}</span>
             <span className="break-all">{entry.path}</span>
           </button>
+          {viaDashboard(entry.path) && (
+            <Badge variant="neutral" className="mt-1">
+              From this dashboard
+            </Badge>
+          )}
         </Table.Cell>
         <Table.Cell>
           <Badge variant={statusVariant(entry.status)}>{entry.status}</Badge>

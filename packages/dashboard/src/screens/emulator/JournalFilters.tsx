@@ -4,7 +4,7 @@ import { Input } from '@cloudflare/kumo/components/input';
 import { Select } from '@cloudflare/kumo/components/select';
 import { FunnelIcon } from '@phosphor-icons/react';
 import type { JournalQuery } from '@userflare/client';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 
 export interface JournalFilter {
   method: string;
@@ -70,8 +70,8 @@ export function JournalFilters({
   value: JournalFilter;
   onChange: (filter: JournalFilter) => void;
 }) {
+  // Seeded from the address once: re-seeding on every change would drop what is typed meanwhile.
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
   const apply = (event: FormEvent) => {
     event.preventDefault();
     if (statusError(draft.status)) return;
@@ -92,7 +92,7 @@ export function JournalFilters({
           items={METHODS}
         />
       </div>
-      <div className="w-28">
+      <div className="w-32">
         <Input
           label="Status"
           inputMode="numeric"
