@@ -27,7 +27,7 @@ export function Notice({
       className={`flex items-start gap-3 rounded-lg border border-kumo-line px-4 py-3 text-kumo-default ${box}`}
     >
       <Icon aria-hidden className={`mt-0.5 shrink-0 ${iconClass}`} size={18} />
-      <div className="flex min-w-0 flex-col gap-1 text-sm">
+      <div className="flex min-w-0 flex-col gap-1 text-sm wrap-anywhere">
         <p className="font-medium">{title}</p>
         <div>{children}</div>
       </div>

@@ -100,7 +100,7 @@ export function ResourceEditor(props: ResourceEditorProps) {
       </div>
     ) : null;
   return (
-    <div className="grid grid-cols-2 items-start gap-2 sm:grid-cols-[8rem_14rem_minmax(0,1fr)_auto]">
+    <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] items-start gap-2 sm:grid-cols-[8rem_14rem_minmax(0,1fr)_auto]">
       <Select
         label="Include or exclude"
         className="w-full"
@@ -122,8 +122,8 @@ export function ResourceEditor(props: ResourceEditorProps) {
           onChange({ uid: entry.uid, effect: entry.effect, kind, id: keepsId ? entry.id : '' });
         }}
       />
-      <div className="col-span-2 sm:col-span-1">{detail}</div>
-      <div className="col-span-2 flex justify-end sm:col-span-1 sm:pt-7">
+      {/* On a phone the remove button stays on the selects' row and the detail takes the next one. */}
+      <div className="order-3 pt-7 sm:order-4">
         <Button
           variant="ghost"
           shape="square"
@@ -133,6 +133,7 @@ export function ResourceEditor(props: ResourceEditorProps) {
           onClick={onRemove}
         />
       </div>
+      {detail && <div className="order-4 col-span-3 sm:order-3 sm:col-span-1">{detail}</div>}
     </div>
   );
 }

@@ -31,7 +31,7 @@ export function TokenSummary({
       >
         Summary
       </h2>
-      <LayerCard className="flex flex-col gap-4 p-4">
+      <LayerCard className="flex flex-col gap-4 p-4 wrap-anywhere">
         <p className="text-kumo-default">
           <span className="font-medium">“{draft.name.trim()}”</span> will be able to:
         </p>
@@ -54,7 +54,7 @@ export function TokenSummary({
         </dl>
       </LayerCard>
       {changes && (
-        <LayerCard className="flex flex-col gap-2 p-4">
+        <LayerCard className="flex flex-col gap-2 p-4 wrap-anywhere">
           <h3 className="font-semibold">What saving changes</h3>
           {changes.length === 0 ? (
             <p className="text-sm text-kumo-subtle">Nothing: the token is as it was loaded.</p>

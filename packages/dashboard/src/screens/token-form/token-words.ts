@@ -1,7 +1,7 @@
 import { utcTime } from '../../components/RelativeTime';
 import { checkCidr } from './cidr';
 import { type Catalogue, permissionLabel, SCOPE_LABELS } from './permission-catalogue';
-import { keptText, type ResourceEntry } from './resources';
+import { keptText, type ResourceEntry, type ResourceUnit } from './resources';
 import { instantOf, type PolicyBlock, type TokenDraft } from './token-draft';
 
 /** What the words need beyond the form: account names and who "you" is. */
@@ -16,6 +16,20 @@ const shortId = (id: string) => id.trim().toLowerCase();
 function accountWords(id: string, context: WordsContext): string {
   const name = context.accountNames.get(shortId(id));
   return name ? `account ${name} (${shortId(id)})` : `account ${shortId(id) || '(not chosen)'}`;
+}
+
+const ACCOUNT = 'com.cloudflare.api.account.';
+const ZONE = 'com.cloudflare.api.account.zone.';
+
+/** A resource the form cannot edit, in words where its shape is known: `zones A and B of account Acme (…)`. */
+function describeKept(unit: ResourceUnit, context: WordsContext): string {
+  const zones = typeof unit.value === 'object' ? Object.keys(unit.value) : [];
+  if (unit.key.startsWith(ACCOUNT) && zones.length > 0 && zones.every((key) => key.startsWith(ZONE))) {
+    const account = unit.key.slice(ACCOUNT.length);
+    const owner = account === '*' ? 'any account' : accountWords(account, context);
+    return `zone${zones.length === 1 ? '' : 's'} ${list(zones.map((key) => key.slice(ZONE.length)))} of ${owner}`;
+  }
+  return keptText(unit);
 }
 
 /** One resource in words: `all zones`, `zone 0123…`, `all zones of account Acme (0123…)`. */
@@ -34,7 +48,7 @@ export function describeResource(entry: ResourceEntry, context: WordsContext): s
     case 'user':
       return `you (${context.userEmail})`;
     case 'kept':
-      return entry.kept ? `${keptText(entry.kept)} (kept as is)` : 'a resource kept as is';
+      return entry.kept ? `${describeKept(entry.kept, context)} (kept as is)` : 'a resource kept as is';
   }
 }
 
