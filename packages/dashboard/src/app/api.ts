@@ -52,7 +52,8 @@ export const signIn = (credential: CreateDashboardSession) =>
 export const signOut = () => sessionRequest<unknown>('DELETE', '');
 export const unlockEmulator = (adminKey: string) =>
   sessionRequest<DashboardSession>('POST', '/emulator', { admin_key: adminKey });
-export const lockEmulator = () => sessionRequest<DashboardSession>('DELETE', '/emulator');
+/** Locks the Emulator pages again; null when the session was only the emulator's, which then ends. */
+export const lockEmulator = () => sessionRequest<DashboardSession | null>('DELETE', '/emulator');
 
 /**
  * The SDK, pointed at the same-origin proxy: no credential in the browser, the session cookie is the
