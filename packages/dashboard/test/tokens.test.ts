@@ -24,6 +24,8 @@ function officialSdk(uf: UserflareServer, token = uf.token): Cloudflare {
   return new Cloudflare({ apiToken: token, baseURL: uf.baseURL, maxRetries: 0 });
 }
 
+const EXCLUDED_ZONE = '0123456789abcdef0123456789abcdef';
+
 const userPolicy = (...groupIds: string[]) => ({
   effect: 'allow' as const,
   permission_groups: groupIds.map((id) => ({ id })),
@@ -137,6 +139,11 @@ describe('the API Tokens screen', () => {
           resources: { 'com.cloudflare.api.account.zone.*': '*' },
         },
         userPolicy(GROUPS.userDetailsRead, GROUPS.apiTokensRead),
+        {
+          effect: 'deny',
+          permission_groups: [{ id: GROUPS.dnsWrite }],
+          resources: { [`com.cloudflare.api.account.zone.${EXCLUDED_ZONE}`]: '*' },
+        },
       ],
     });
     const paused = await createToken(cf, 'paused token');
@@ -180,9 +187,17 @@ describe('the API Tokens screen', () => {
       else expect(await text(expires)).toBe('Never');
     }
     const dns = rowOf(page, 'dns editor');
-    expect(await text(await cellOf(page, dns, 'Permissions'))).toBe('DNS Write, Zone Read +2');
-    expect(await text(await cellOf(page, dns, 'Resources'))).toBe('All zones; You (user)');
+    expect(await text(await cellOf(page, dns, 'Permissions'))).toBe('DNS Write, Zone Read +3');
+    expect(await text(await cellOf(page, dns, 'Resources'))).toBe(
+      `All zones; You (user); Excludes Zone ${EXCLUDED_ZONE}`,
+    );
     expect(await text(page.getByRole('heading', { level: 1 }))).toBe('API Tokens');
+    // An expired token cannot be enabled by status: the menu says what to do instead.
+    await page.getByRole('button', { name: 'Actions for short-lived token' }).click();
+    const enable = page.getByRole('menuitem', { name: /^Enable/ });
+    expect(await enable.getAttribute('aria-disabled')).toBe('true');
+    expect(await text(enable)).toContain('expired');
+    await page.keyboard.press('Escape');
     await expectAccessible(page);
     await t.expectClean();
   });

@@ -80,31 +80,31 @@ export function TokensScreen() {
   };
 
   const createButton = (
-    <div className="flex flex-col items-end gap-1">
-      <Button
-        variant="primary"
-        icon={<PlusIcon />}
-        disabled={!create.allowed}
-        aria-describedby={create.allowed ? undefined : createReasonId}
-        onClick={() => navigate('/tokens/new')}
-      >
-        Create Token
-      </Button>
+    <Button
+      variant="primary"
+      icon={<PlusIcon />}
+      disabled={!create.allowed}
+      aria-describedby={create.allowed ? undefined : createReasonId}
+      onClick={() => navigate('/tokens/new')}
+    >
+      Create Token
+    </Button>
+  );
+  const description = (
+    <>
+      Manage the API tokens your code uses to call this server. A token can do only what its permissions
+      allow; roll, disable or delete one from its row's menu.
       {!create.allowed && (
-        <p id={createReasonId} className="max-w-xs text-right text-xs text-kumo-subtle">
-          {create.reason ?? 'This credential may not create tokens.'}
-        </p>
+        <span id={createReasonId} className="mt-1 block">
+          Create Token is not available to this credential: {create.reason ?? 'it may not create tokens.'}
+        </span>
       )}
-    </div>
+    </>
   );
 
   return (
     <>
-      <PageHeader
-        title="API Tokens"
-        description="Manage the API tokens your code uses to call this server. A token can do only what its permissions allow; roll, disable or delete one from its row's menu."
-        actions={createButton}
-      />
+      <PageHeader title="API Tokens" description={description} actions={createButton} />
       <div role="status" aria-live="polite" className="empty:hidden mb-4">
         {actions.notice && <p className="rounded-md bg-kumo-recessed px-3 py-2 text-sm">{actions.notice}</p>}
       </div>

@@ -65,7 +65,8 @@ async function listAllTokens(client: Userflare): Promise<Token[]> {
 /**
  * One page of the token list. Without a search it is the API's page. `GET /user/tokens` has no name
  * filter (REFERENCE §2.15), so a search reads every token once, keeps them while the person types,
- * and filters and pages them here; `generation` changing (after an action) reads them again.
+ * and filters and pages them here; `generation` changing (after an action) or the search being
+ * cleared reads them again.
  */
 export function useTokenPage(
   client: Userflare,
@@ -75,6 +76,8 @@ export function useTokenPage(
   const everything = useRef<{ generation: number; tokens: Promise<Token[]> } | undefined>(undefined);
   return useApi(async () => {
     if (!query.name) {
+      // The next search reads the tokens afresh: they may have changed since the last one.
+      everything.current = undefined;
       const page = await client.user.tokens.list({
         page: query.page,
         per_page: query.perPage,
