@@ -79,7 +79,7 @@ function SetTimeForm({ change, busy }: { change: (body: ClockChange) => Promise<
     if (iso) await change(freeze ? { set: iso, freeze: true } : { set: iso });
   };
   return (
-    <form onSubmit={submit} aria-label="Set the time" className="flex flex-wrap items-end gap-3">
+    <form onSubmit={submit} noValidate aria-label="Set the time" className="flex flex-wrap items-end gap-3">
       <div className="w-full sm:w-64">
         <Input
           label="Date and time (UTC)"
@@ -129,7 +129,12 @@ function AdvanceForm({ change, busy }: { change: (body: ClockChange) => Promise<
           </Button>
         ))}
       </fieldset>
-      <form onSubmit={submit} aria-label="Custom advance" className="flex flex-wrap items-end gap-3">
+      <form
+        onSubmit={submit}
+        noValidate
+        aria-label="Custom advance"
+        className="flex flex-wrap items-end gap-3"
+      >
         <div className="w-32">
           <Input
             label="Amount"

@@ -81,6 +81,7 @@ function ExplainControls() {
       >
         <form
           onSubmit={submit}
+          noValidate
           aria-label="Explain a request"
           className="grid grid-cols-1 gap-4 md:grid-cols-2"
         >

@@ -93,6 +93,7 @@ export function FaultForm({ onAdd }: { onAdd: (fault: CreateFault) => Promise<bo
   return (
     <form
       onSubmit={submit}
+      noValidate
       aria-label="Add a fault"
       className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3"
     >

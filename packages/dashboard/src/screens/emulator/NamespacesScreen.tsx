@@ -45,7 +45,12 @@ function CreateForm({ onCreate }: { onCreate: (body: CreateNamespace) => Promise
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Create a namespace" className="flex flex-wrap items-start gap-3">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label="Create a namespace"
+      className="flex flex-wrap items-start gap-3"
+    >
       <div className="w-full sm:w-64">
         <Input
           label="Namespace ID"

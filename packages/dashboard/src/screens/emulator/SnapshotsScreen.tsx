@@ -50,7 +50,12 @@ function SaveForm({
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Save a snapshot" className="flex flex-wrap items-start gap-3">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label="Save a snapshot"
+      className="flex flex-wrap items-start gap-3"
+    >
       <div className="w-full sm:w-80">
         <Input
           label="Snapshot name"
