@@ -3,10 +3,11 @@ import { Input } from '@cloudflare/kumo/components/input';
 import { Radio } from '@cloudflare/kumo/components/radio';
 import { PlusIcon } from '@phosphor-icons/react';
 import type { TokenStatus } from '@userflare/contract';
+import { useCallback } from 'react';
 import { IpFilterEditor } from './IpFilterEditor';
-import { PolicyEditor } from './PolicyEditor';
+import { PolicyEditor, policyErrorKeys } from './PolicyEditor';
 import { TtlEditor } from './TtlEditor';
-import { emptyPolicy } from './token-draft';
+import { emptyPolicy, type PolicyBlock } from './token-draft';
 import { fieldKeys } from './token-validation';
 import type { DraftState } from './use-draft-state';
 import type { TokenFormData } from './use-token-form-data';
@@ -22,9 +23,31 @@ export interface TokenFormProps {
   withStatus?: boolean;
 }
 
+function errorsOf(block: PolicyBlock, errorAt: (key: string) => string | undefined): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const key of policyErrorKeys(block)) {
+    const error = errorAt(key);
+    if (error !== undefined) errors[key] = error;
+  }
+  return errors;
+}
+
 /** Token name, policies, Client IP Address Filtering, TTL (and status when editing): the one form of Create and Edit. */
 export function TokenForm({ state, data, userEmail, withStatus = false }: TokenFormProps) {
-  const { draft, setDraft, errorAt, touch } = state;
+  const { draft, setDraft, update, errorAt, touch } = state;
+  const changePolicy = useCallback(
+    (uid: string, next: PolicyBlock) =>
+      update((current) => ({
+        ...current,
+        policies: current.policies.map((each) => (each.uid === uid ? next : each)),
+      })),
+    [update],
+  );
+  const removePolicy = useCallback(
+    (uid: string) =>
+      update((current) => ({ ...current, policies: current.policies.filter((each) => each.uid !== uid) })),
+    [update],
+  );
   return (
     <div className="flex flex-col gap-8">
       <div className="max-w-xl">
@@ -57,24 +80,19 @@ export function TokenForm({ state, data, userEmail, withStatus = false }: TokenF
             accounts={data.accounts}
             accountsUnavailable={data.accountsUnavailable}
             userEmail={userEmail}
-            errorAt={errorAt}
+            errors={errorsOf(block, errorAt)}
             onTouch={touch}
             canRemove={draft.policies.length > 1}
-            onChange={(next) =>
-              setDraft({
-                ...draft,
-                policies: draft.policies.map((each) => (each.uid === block.uid ? next : each)),
-              })
-            }
-            onRemove={() =>
-              setDraft({ ...draft, policies: draft.policies.filter((each) => each.uid !== block.uid) })
-            }
+            onChange={changePolicy}
+            onRemove={removePolicy}
           />
         ))}
         <div>
           <Button
             icon={<PlusIcon aria-hidden />}
-            onClick={() => setDraft({ ...draft, policies: [...draft.policies, emptyPolicy()] })}
+            onClick={() =>
+              update((current) => ({ ...current, policies: [...current.policies, emptyPolicy()] }))
+            }
           >
             Add policy
           </Button>

@@ -6,6 +6,8 @@ export interface DraftState {
   draft: TokenDraft;
   /** Replaces the draft; the server's refusals of the previous one are dropped. */
   setDraft: (draft: TokenDraft) => void;
+  /** Changes the draft from its latest state; stable, so memoised parts of the form keep their props. */
+  update: (change: (draft: TokenDraft) => TokenDraft) => void;
   check: DraftCheck;
   /** The error to show at a field now: the server's, or the check's once the field is touched or filled. */
   errorAt: (key: string) => string | undefined;
@@ -35,10 +37,11 @@ export function useDraftState(initial: () => TokenDraft, keptCidrs?: ReadonlySet
   const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const check = useMemo(() => checkDraft(draft, keptCidrs), [draft, keptCidrs]);
   const eager = useMemo(() => eagerKeys(draft), [draft]);
-  const setDraft = useCallback((next: TokenDraft) => {
-    setDraftState(next);
+  const update = useCallback((change: (draft: TokenDraft) => TokenDraft) => {
+    setDraftState(change);
     setServerErrors((current) => (current.size ? new Map() : current));
   }, []);
+  const setDraft = useCallback((next: TokenDraft) => update(() => next), [update]);
   const touch = useCallback(
     (key: string) => setTouched((current) => (current.has(key) ? current : new Set(current).add(key))),
     [],
@@ -46,5 +49,5 @@ export function useDraftState(initial: () => TokenDraft, keptCidrs?: ReadonlySet
   const errorAt = (key: string) =>
     serverErrors.get(key) ?? (touched.has(key) || eager.has(key) ? check.errors.get(key) : undefined);
   const issues = describeIssues(draft, new Map([...check.errors, ...serverErrors]));
-  return { draft, setDraft, check, errorAt, touch, setServerErrors, issues };
+  return { draft, setDraft, update, check, errorAt, touch, setServerErrors, issues };
 }
