@@ -22,6 +22,11 @@ export default function setup(): void {
   const built = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
   if (built < newestSource(join(dashboardRoot, 'src'))) {
     process.stdout.write('Building the dashboard (vite build)…\n');
-    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: dashboardRoot, stdio: 'inherit' });
+    // Vitest sets NODE_ENV=test, which would give a development build of React (and its inline styles).
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+      cwd: dashboardRoot,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
 }
