@@ -418,6 +418,28 @@ describe('the API Tokens screen', () => {
     await t.expectClean();
   });
 
+  it('says what to do next when the user has no token, with Create Token', async () => {
+    t = await startDashboardTest();
+    const { page, uf, dashboard } = t;
+    const cf = officialSdk(uf);
+    const { id } = await cf.user.tokens.verify();
+    await cf.user.tokens.delete(id);
+    await page.goto(`${dashboard}/sign-in`);
+    await page.getByRole('tab', { name: 'Use the Global API key' }).click();
+    await page.getByLabel('Email').fill(uf.email);
+    await page.getByLabel('Global API key').fill(uf.apiKey);
+    await page.getByRole('button', { name: 'Log in' }).click();
+
+    await page.getByText('No API tokens yet.').waitFor();
+    await page.getByText('Create one to let your code call the API.').waitFor();
+    await page.getByRole('link', { name: 'Create Token' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/dashboard/tokens/new');
+    await page.goBack();
+    await page.getByText('No API tokens yet.').waitFor();
+    await expectAccessible(page);
+    await t.expectClean();
+  });
+
   it('leaks a token from its menu once the emulator is unlocked', async () => {
     t = await startDashboardTest();
     const { page, uf } = t;

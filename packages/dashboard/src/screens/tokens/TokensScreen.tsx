@@ -113,16 +113,19 @@ export function TokensScreen() {
           <ApiErrorBanner error={actions.error} title="The action failed" />
         </div>
       )}
-      <div className="mb-4 max-w-md">
-        <Input
-          label="Search by name"
-          type="search"
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-          placeholder="e.g. ci"
-          description="The API has no name filter: a search reads all your tokens and matches them here, in the browser."
-        />
-      </div>
+      {/* Nothing to search in an empty or unreadable list. */}
+      {(query.name !== '' || (data?.totalCount ?? 0) > 0) && (
+        <div className="mb-4 max-w-md">
+          <Input
+            label="Search by name"
+            type="search"
+            value={draft}
+            onChange={(event) => setDraft(event.target.value)}
+            placeholder="e.g. ci"
+            description="The API has no name filter: a search reads all your tokens and matches them here, in the browser."
+          />
+        </div>
+      )}
       {data === undefined ? (
         loading ? (
           <LoadingState label="Loading API tokens…" />
