@@ -1,6 +1,5 @@
 import { Button } from '@cloudflare/kumo/components/button';
 import { Input } from '@cloudflare/kumo/components/input';
-import { SensitiveInput } from '@cloudflare/kumo/components/sensitive-input';
 import { Tabs } from '@cloudflare/kumo/components/tabs';
 import { type FormEvent, useState } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
@@ -82,10 +81,11 @@ export function SignInScreen() {
           ]}
         />
         {method === 'token' ? (
-          <SensitiveInput
+          <Input
             label="API token"
+            type="password"
             value={token}
-            onValueChange={setToken}
+            onChange={(event) => setToken(event.target.value)}
             autoComplete="off"
             required
             description="The token your code sends as Authorization: Bearer …"
@@ -100,10 +100,11 @@ export function SignInScreen() {
               autoComplete="username"
               required
             />
-            <SensitiveInput
+            <Input
               label="Global API key"
+              type="password"
               value={apiKey}
-              onValueChange={setApiKey}
+              onChange={(event) => setApiKey(event.target.value)}
               autoComplete="off"
               required
             />
@@ -128,10 +129,11 @@ export function SignInScreen() {
           <p className="text-sm">The emulator is unlocked in this session.</p>
         ) : (
           <>
-            <SensitiveInput
+            <Input
               label="Admin key"
+              type="password"
               value={adminKey}
-              onValueChange={setAdminKey}
+              onChange={(event) => setAdminKey(event.target.value)}
               autoComplete="off"
               required
             />
