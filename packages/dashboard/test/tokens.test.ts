@@ -187,7 +187,7 @@ describe('the API Tokens screen', () => {
       else expect(await text(expires)).toBe('Never');
     }
     const dns = rowOf(page, 'dns editor');
-    expect(await text(await cellOf(page, dns, 'Permissions'))).toBe('DNS Write, Zone Read +3');
+    expect(await text(await cellOf(page, dns, 'Permissions'))).toBe('DNS: Edit, Zone: Read +3');
     expect(await text(await cellOf(page, dns, 'Resources'))).toBe(
       `All zones; You (user); Excludes Zone ${EXCLUDED_ZONE}`,
     );

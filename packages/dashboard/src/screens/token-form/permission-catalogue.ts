@@ -102,6 +102,15 @@ function splitLevel(name: string): { base: string; level: AccessLevel } | undefi
 }
 
 /**
+ * A permission group's name in the dashboard's wording, without the catalogue: "DNS Write" is
+ * "DNS: Edit", as the Create Token form shows it (one wording everywhere, research §1.2 note).
+ */
+export function permissionWording(groupName: string): string {
+  const split = splitLevel(groupName);
+  return split ? `${split.base}: ${split.level}` : groupName;
+}
+
+/**
  * Groups the catalogue into picker entries: "DNS Read" and "DNS Write" become DNS with Read and
  * Edit. A name without a level word is the Edit level of a family that has only Read (Cloudflare's
  * "Page Shield" beside "Page Shield Read"), otherwise its own "Access" level.

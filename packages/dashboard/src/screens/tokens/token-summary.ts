@@ -1,4 +1,5 @@
 import type { PolicyResources, Token, TokenPolicy } from '@userflare/contract';
+import { permissionWording } from '../token-form/permission-catalogue';
 
 const ACCOUNT = 'com.cloudflare.api.account.';
 const ZONE = 'com.cloudflare.api.account.zone.';
@@ -49,18 +50,18 @@ export function summarizeResources(token: Pick<Token, 'policies'>): string {
   return parts.join('; ') || 'None';
 }
 
-/** Every permission of the token, deny ones marked, e.g. `["DNS Write", "Zone Read", "Deny: Billing Read"]`. */
+/** Every permission of the token, deny ones marked, e.g. `["DNS: Edit", "Zone: Read", "Deny: Billing: Read"]`. */
 export function permissionNames(token: Pick<Token, 'policies'>): string[] {
   const allowed = token.policies
     .filter((policy) => policy.effect === 'allow')
-    .flatMap((policy) => policy.permission_groups.map((group) => group.name));
+    .flatMap((policy) => policy.permission_groups.map((group) => permissionWording(group.name)));
   const denied = token.policies
     .filter((policy) => policy.effect === 'deny')
-    .flatMap((policy) => policy.permission_groups.map((group) => `Deny: ${group.name}`));
+    .flatMap((policy) => policy.permission_groups.map((group) => `Deny: ${permissionWording(group.name)}`));
   return unique([...allowed, ...denied]);
 }
 
-/** The permissions as a table cell shows them: `DNS Write, Zone Read +3`. */
+/** The permissions as a table cell shows them: `DNS: Edit, Zone: Read +3`. */
 export function summarizePermissions(token: Pick<Token, 'policies'>): string {
   const names = permissionNames(token);
   if (names.length === 0) return 'None';
