@@ -98,6 +98,45 @@ describe('two replicas on one PostgreSQL database', () => {
     await expectRefused(replicas[1] as ChildServer, reader.value);
   });
 
+  it('shares dashboard sessions: a log-in on A works on B, a log-out on A and a roll on B end it everywhere', async () => {
+    const [onA, onB] = replicas as [ChildServer, ChildServer];
+    const dashboard = async (
+      replica: ChildServer,
+      method: string,
+      path: string,
+      cookie?: string,
+      body?: unknown,
+    ) => {
+      const origin = new URL(replica.baseURL).origin;
+      return fetch(`${origin}/dashboard/api${path}`, {
+        method,
+        headers: {
+          origin,
+          'x-userflare-dashboard': '1',
+          ...(cookie ? { cookie } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    };
+    const logIn = async (value: string) => {
+      const answer = await dashboard(onA, 'POST', '/session', undefined, { token: value });
+      expect(answer.status).toBe(200);
+      return (answer.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    };
+    const reader = await createReader();
+    const first = await logIn(reader.value);
+    expect((await dashboard(onB, 'GET', '/client/v4/user', first)).status).toBe(200);
+    expect((await dashboard(onA, 'DELETE', '/session', first)).status).toBe(200);
+    expect((await dashboard(onB, 'GET', '/client/v4/user', first)).status).toBe(401);
+
+    const second = await logIn(reader.value);
+    expect((await dashboard(onA, 'GET', '/client/v4/user', second)).status).toBe(200);
+    await client(onB, BOOTSTRAP.token).user.tokens.value.update(reader.id, {});
+    expect((await dashboard(onA, 'GET', '/client/v4/user', second)).status).toBe(401);
+    expect((await dashboard(onB, 'GET', '/session', second)).status).toBe(401);
+  });
+
   it('keeps every edit and audit entry when both replicas take writes at once', async () => {
     const before = await auditCount(a);
     await Promise.all(
