@@ -74,6 +74,9 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS_DIR, { recursive: true });
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    // The shell scrolls inside <main>: grow the window to the content so one shot shows all of it.
+    const height = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 0);
+    await page.setViewportSize({ width, height: Math.max(width === 390 ? 844 : 800, height + 80) });
     for (const mode of ['light', 'dark'] as const) {
       await page.evaluate((theme) => {
         document.documentElement.dataset.mode = theme;

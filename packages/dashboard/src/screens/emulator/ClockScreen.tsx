@@ -47,7 +47,7 @@ function ClockReadout({ clock }: { clock: ClockState }) {
   const ahead = clock.offset_ms >= 0 ? 'ahead of' : 'behind';
   return (
     <div className="flex flex-col gap-2">
-      <p className="font-mono text-2xl text-kumo-default md:text-3xl">
+      <p className="font-mono text-xl text-kumo-default sm:text-2xl md:text-3xl">
         <time dateTime={new Date(now).toISOString()} data-testid="server-time">
           {utcText(now)}
         </time>
@@ -92,11 +92,13 @@ function SetTimeForm({ change, busy }: { change: (body: ClockChange) => Promise<
           required
         />
       </div>
-      <Checkbox
-        label="Freeze it there"
-        checked={freeze}
-        onCheckedChange={(checked) => setFreeze(checked === true)}
-      />
+      <div className="flex h-9 items-center">
+        <Checkbox
+          label="Freeze it there"
+          checked={freeze}
+          onCheckedChange={(checked) => setFreeze(checked === true)}
+        />
+      </div>
       <Button type="submit" variant="primary" loading={busy}>
         Set time
       </Button>
@@ -138,6 +140,7 @@ function AdvanceForm({ change, busy }: { change: (body: ClockChange) => Promise<
         <div className="w-32">
           <Input
             label="Amount"
+            className="w-full"
             type="number"
             step="any"
             value={amount}
@@ -149,6 +152,7 @@ function AdvanceForm({ change, busy }: { change: (body: ClockChange) => Promise<
         <div className="w-36">
           <Select
             label="Unit"
+            className="w-full"
             value={unit}
             onValueChange={(next) => setUnit((next as Unit | null) ?? 'hours')}
             items={UNIT_LABELS}

@@ -83,7 +83,7 @@ function ExplainControls() {
           onSubmit={submit}
           noValidate
           aria-label="Explain a request"
-          className="grid grid-cols-1 gap-4 md:grid-cols-2"
+          className="grid grid-cols-1 items-start gap-4 md:grid-cols-2"
         >
           <div className="md:col-span-2">
             <Input
@@ -100,6 +100,7 @@ function ExplainControls() {
           </div>
           <Select
             label="Method"
+            className="w-full"
             value={method}
             onValueChange={(next) => setMethod((next as Method | null) ?? 'GET')}
             items={METHODS}

@@ -95,10 +95,11 @@ export function FaultForm({ onAdd }: { onAdd: (fault: CreateFault) => Promise<bo
       onSubmit={submit}
       noValidate
       aria-label="Add a fault"
-      className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3"
+      className="grid grid-cols-1 items-start gap-4 sm:grid-cols-2 lg:grid-cols-3"
     >
       <Select
         label="Method"
+        className="w-full"
         value={draft.method}
         onValueChange={(next) => set({ method: String(next ?? 'any') })}
         items={METHODS}
@@ -115,6 +116,7 @@ export function FaultForm({ onAdd }: { onAdd: (fault: CreateFault) => Promise<bo
       />
       <Select
         label="Answer"
+        className="w-full"
         value={draft.answer}
         onValueChange={(next) => set({ answer: String(next ?? '429') })}
         items={ANSWERS}

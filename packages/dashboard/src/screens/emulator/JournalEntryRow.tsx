@@ -97,7 +97,7 @@ export function JournalEntryRow({
               <CaretRightIcon aria-hidden className="shrink-0" />
             )}
             <span className="font-semibold">{entry.method}</span>
-            <span className="break-all">{entry.path}</span>
+            <span className="whitespace-nowrap">{entry.path}</span>
           </button>
           {viaDashboard(entry.path) && (
             <Badge variant="neutral" className="mt-1">
@@ -128,7 +128,10 @@ export function JournalEntryRow({
       {open && (
         <Table.Row>
           <Table.Cell colSpan={JOURNAL_COLUMNS} id={detailsId} className="bg-kumo-recessed">
-            <EntryDetails entry={entry} serverUrl={serverUrl} />
+            {/* Pinned to the visible part of a table that scrolls sideways on a narrow screen. */}
+            <div className="sticky left-0 max-w-[calc(100vw-5.5rem)]">
+              <EntryDetails entry={entry} serverUrl={serverUrl} />
+            </div>
           </Table.Cell>
         </Table.Row>
       )}

@@ -87,6 +87,7 @@ export function JournalFilters({
       <div className="w-40">
         <Select
           label="Method"
+          className="w-full"
           value={draft.method || 'any'}
           onValueChange={(next) => now({ method: next === 'any' || !next ? '' : String(next) })}
           items={METHODS}
@@ -95,6 +96,7 @@ export function JournalFilters({
       <div className="w-32">
         <Input
           label="Status"
+          className="w-full"
           inputMode="numeric"
           value={draft.status}
           placeholder="403"
@@ -119,14 +121,12 @@ export function JournalFilters({
           onChange={(event) => setDraft({ ...draft, token: event.target.value })}
         />
       </div>
-      <div className="flex items-center gap-3 self-center sm:mt-6">
+      <div className="flex w-full flex-wrap items-center gap-3">
         <Checkbox
           label="Denied only"
           checked={draft.denied}
           onCheckedChange={(checked) => now({ denied: checked === true })}
         />
-      </div>
-      <div className="flex gap-2 sm:mt-6">
         <Button type="submit" icon={<FunnelIcon />}>
           Apply
         </Button>

@@ -75,7 +75,7 @@ function CreateForm({ onCreate }: { onCreate: (body: CreateNamespace) => Promise
           error={errors.email}
         />
       </div>
-      <Button type="submit" variant="primary" icon={<PlusIcon />} loading={busy} className="sm:mt-6">
+      <Button type="submit" variant="primary" icon={<PlusIcon />} loading={busy} className="sm:mt-8">
         Create namespace
       </Button>
     </form>

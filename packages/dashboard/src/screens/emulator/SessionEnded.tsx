@@ -41,7 +41,7 @@ function SecretField({ label, value }: { label: string; value: string }) {
       <div className="min-w-0 flex-1">
         <Input label={label} value={value} readOnly className="font-mono" />
       </div>
-      <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} />
+      <CopyButton text={value} label={`Copy ${label.replace(/^(API|Global API) /, '')}`} />
     </div>
   );
 }

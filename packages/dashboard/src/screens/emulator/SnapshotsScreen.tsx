@@ -68,7 +68,7 @@ function SaveForm({
           required
         />
       </div>
-      <Button type="submit" variant="primary" icon={<FloppyDiskIcon />} loading={busy} className="sm:mt-6">
+      <Button type="submit" variant="primary" icon={<FloppyDiskIcon />} loading={busy} className="sm:mt-8">
         Save snapshot
       </Button>
     </form>
