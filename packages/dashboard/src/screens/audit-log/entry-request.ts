@@ -1,5 +1,6 @@
 import type { AuditLog, JournalEntry } from '@userflare/client';
-import { curlOf, matchJournalEntry, routeOf } from './journal-match';
+import { journalCurl } from '../../components/journal-curl';
+import { matchJournalEntry, routeOf } from './journal-match';
 
 /** An entry's request as `curl`, or why there is none, in words for the dialog. */
 export type EntryRequest =
@@ -45,7 +46,7 @@ export function requestFor(entry: AuditLog, journal: JournalState, serverUrl: st
           kind: 'missing',
           reason: 'The request journal does not hold this request: it keeps only the most recent ones.',
         };
-      return { kind: 'found', command: curlOf(request, serverUrl, route.body), hasBody: route.body };
+      return { kind: 'found', command: journalCurl(request, serverUrl, route.body), hasBody: route.body };
     }
   }
 }

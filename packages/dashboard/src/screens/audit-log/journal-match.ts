@@ -1,5 +1,5 @@
 import type { AuditLog, JournalEntry } from '@userflare/client';
-import { curlCommand } from '../../components/CurlSnippet';
+import { apiPathOf } from '../../components/journal-curl';
 
 interface Route {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -40,12 +40,6 @@ export function methodsOf(entries: readonly AuditLog[]): Route['method'][] {
   return [...new Set(entries.flatMap((entry) => routeOf(entry)?.method ?? []))];
 }
 
-/** `/client/v4/user/tokens` → `/user/tokens`, also behind a prefix (`/ns/x/…`, the dashboard's proxy). */
-export function apiPathOf(journalPath: string): string {
-  const at = journalPath.indexOf('/client/v4/');
-  return at === -1 ? journalPath : journalPath.slice(at + '/client/v4'.length);
-}
-
 /**
  * The journal entry of the request that wrote `entry`, or undefined. The rule:
  * - the entry's route (`ROUTES`) gives the method and the exact path, resource id included;
@@ -76,21 +70,4 @@ export function matchJournalEntry(
     bestTime = time;
   }
   return best;
-}
-
-/**
- * The request as a command for this server's URL (`session.server_url`). The credential is a shell
- * variable, in double quotes so that it expands; the journal keeps no body, so one is read from a file.
- */
-export function curlOf(request: JournalEntry, serverUrl: string, hasBody: boolean): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(request.query))
-    for (const item of Array.isArray(value) ? value : [value]) search.append(key, item);
-  const query = search.size > 0 ? `?${search}` : '';
-  const command = curlCommand({
-    method: request.method,
-    url: `${serverUrl.replace(/\/+$/, '')}${apiPathOf(request.path)}${query}`,
-    ...(hasBody ? { headers: { 'Content-Type': 'application/json' }, body: '@body.json' } : {}),
-  });
-  return `${command} -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`;
 }

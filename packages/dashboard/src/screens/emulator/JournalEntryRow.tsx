@@ -3,9 +3,10 @@ import { Table } from '@cloudflare/kumo/components/table';
 import { CaretDownIcon, CaretRightIcon } from '@phosphor-icons/react';
 import type { JournalEntry } from '@userflare/client';
 import { CurlSnippet } from '../../components/CurlSnippet';
+import { journalCurl } from '../../components/journal-curl';
 import { DenialDetails, reasonLabel } from './DenialDetails';
 import { utcText } from './format';
-import { journalCurl, viaDashboard } from './journal-curl';
+import { viaDashboard } from './via-dashboard';
 
 export const JOURNAL_COLUMNS = 6;
 

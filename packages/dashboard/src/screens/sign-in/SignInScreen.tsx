@@ -2,7 +2,7 @@ import { Button } from '@cloudflare/kumo/components/button';
 import { Input } from '@cloudflare/kumo/components/input';
 import { Tabs } from '@cloudflare/kumo/components/tabs';
 import { type FormEvent, useState } from 'react';
-import { Navigate, useSearchParams } from 'react-router';
+import { Navigate, useLocation, useSearchParams } from 'react-router';
 import { signIn, unlockEmulator } from '../../app/api';
 import { useSessionState } from '../../app/session';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
@@ -22,6 +22,8 @@ function nextPath(search: URLSearchParams): string {
 export function SignInScreen() {
   const { session, setSession } = useSessionState();
   const [search] = useSearchParams();
+  // Why the user is here again, when a screen sent them (e.g. their token was reset away).
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   const [method, setMethod] = useState<Method>('token');
   const [token, setToken] = useState('');
   const [email, setEmail] = useState('');
@@ -70,6 +72,11 @@ export function SignInScreen() {
           browser only holds a session cookie.
         </p>
       </div>
+      {notice && (
+        <p role="status" className="rounded-md border border-kumo-line bg-kumo-recessed p-3 text-sm">
+          {notice}
+        </p>
+      )}
       <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Log in">
         <Tabs
           variant="segmented"
