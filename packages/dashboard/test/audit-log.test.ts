@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AxeBuilder } from '@axe-core/playwright';
-import Cloudflare from 'cloudflare';
+import type Cloudflare from 'cloudflare';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,8 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { officialSdk } from './helpers/seed.js';
 
 // My Profile → Audit Log (issue 13): entries written through the official SDK, read in Chromium.
 
@@ -22,10 +24,6 @@ afterEach(async () => {
 });
 afterAll(closeBrowser);
 
-function sdk(test: DashboardTest): Cloudflare {
-  return new Cloudflare({ apiToken: test.uf.token, baseURL: test.uf.baseURL, maxRetries: 0 });
-}
-
 interface Seeded {
   tokenId: string;
   /** Between the create (two hours ago) and the roll (one hour ago). */
@@ -37,7 +35,7 @@ interface Seeded {
  * entries far enough apart for a time filter to tell them apart.
  */
 async function seedTokenHistory(test: DashboardTest): Promise<Seeded> {
-  const cf = sdk(test);
+  const cf = officialSdk(test.uf);
   const start = Date.now() - 2 * HOUR;
   await test.uf.admin.clock.set({ set: new Date(start).toISOString() });
   const created = await cf.user.tokens.create({
@@ -94,20 +92,12 @@ async function apiEntries(
   test: DashboardTest,
   query: Parameters<Cloudflare['user']['auditLogs']['list']>[0],
 ) {
-  return (await sdk(test).user.auditLogs.list(query)).result;
+  return (await officialSdk(test.uf).user.auditLogs.list(query)).result;
 }
 
 /** The entries' resource ids as rows show them (each row names its resource id). */
 const resourceIds = (entries: { resource?: { id?: string } }[]) =>
   entries.map((entry) => entry.resource?.id ?? '');
-
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let presses = 0; presses < 80; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
-}
 
 /**
  * axe-core on an open dialog, in both themes. The page behind a modal is inert to its users; its

@@ -1,5 +1,3 @@
-import Cloudflare from 'cloudflare';
-import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -7,6 +5,8 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { narrowToken, officialSdk } from './helpers/seed.js';
 
 const PRO = '506e3185e9c882d175a2d0cb0093d9f2';
 const BUSINESS = '7e6e3185e9c882d175a2d0cb0093d9f3';
@@ -79,25 +79,6 @@ const fixture = {
   ],
 };
 
-/** Presses Tab until `target` has focus: the keyboard alone reaches it. */
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let presses = 0; presses < 80; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
-}
-
-/** A token of the signed-in user with only `groupId` on `resource`: the dashboard must not offer more. */
-async function narrowToken(t: DashboardTest, groupId: string, resource: string): Promise<string> {
-  const cf = new Cloudflare({ apiToken: t.uf.token, baseURL: t.uf.baseURL });
-  const created = await cf.user.tokens.create({
-    name: 'read only',
-    policies: [{ effect: 'allow', permission_groups: [{ id: groupId }], resources: { [resource]: '*' } }],
-  });
-  return created.value as string;
-}
-
 let t: DashboardTest | undefined;
 afterEach(async () => {
   await t?.close();
@@ -110,7 +91,7 @@ async function openBilling(options: Parameters<typeof startDashboardTest>[0] = {
   await t.signIn();
   await t.page.goto(`${t.dashboard}/billing${query}`);
   await t.page.getByRole('heading', { level: 1, name: 'Billing' }).waitFor();
-  const cf = new Cloudflare({ apiToken: t.uf.token, baseURL: t.uf.baseURL });
+  const cf = officialSdk(t.uf);
   const subscription = async (id: string) =>
     (await cf.user.subscriptions.get()).result.find((s) => s.id === id);
   return { t, page: t.page, cf, subscription };
@@ -161,7 +142,7 @@ describe('Billing: subscriptions', () => {
     await dialog.getByRole('radio', { name: 'Pro Plan (promotion)' }).click();
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    const cf = new Cloudflare({ apiToken: t.uf.token, baseURL: t.uf.baseURL });
+    const cf = officialSdk(t.uf);
     const after = (await cf.user.subscriptions.get()).result.find((s) => s.id === PRO);
     expect(after).toMatchObject({ rate_plan: { id: 'pro_promo' }, frequency: 'monthly', price: 20 });
     await t.expectClean();
@@ -213,7 +194,7 @@ describe('Billing: subscriptions', () => {
 describe('Billing: a narrow token', () => {
   it('disables Change and Cancel, saying why, for a token that may only read billing', async () => {
     t = await startDashboardTest({ fixture });
-    await t.signIn(await narrowToken(t, BILLING_READ, 'com.cloudflare.api.account.*'));
+    await t.signIn(await narrowToken(t.uf, BILLING_READ, 'com.cloudflare.api.account.*'));
     await t.page.goto(`${t.dashboard}/billing`);
     const change = t.page.getByRole('button', { name: 'Change Pro Plan for example.com' });
     await change.waitFor();

@@ -1,11 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openEmulatorPage, startEmulatorTest, tabTo } from './emulator.helpers.js';
+import { openEmulatorPage, startEmulatorTest } from './emulator.helpers.js';
 import {
   closeBrowser,
   type DashboardTest,
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
 
 let t: DashboardTest | undefined;
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { narrowToken, openEmulatorPage, sdk, startEmulatorTest, tabTo } from './emulator.helpers.js';
+import { narrowToken, openEmulatorPage, sdk, startEmulatorTest } from './emulator.helpers.js';
 import { closeBrowser, type DashboardTest, expectAccessible } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
 
 let t: DashboardTest | undefined;
 afterEach(async () => {

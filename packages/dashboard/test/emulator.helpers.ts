@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import Cloudflare from 'cloudflare';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type DashboardTest, type DashboardTestOptions, startDashboardTest } from './helpers/dashboard.js';
 
 /**
@@ -56,15 +56,6 @@ export async function narrowToken(t: DashboardTest, name = 'narrow'): Promise<{ 
     ],
   });
   return { id: token.id as string, value: token.value as string };
-}
-
-/** Presses Tab until `target` has focus. */
-export async function tabTo(page: Page, target: Locator, limit = 60): Promise<void> {
-  for (let presses = 0; presses < limit; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
 }
 
 export const SHOTS_DIR = '/tmp/uf/shots';

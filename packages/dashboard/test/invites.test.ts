@@ -1,5 +1,3 @@
-import Cloudflare from 'cloudflare';
-import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -7,6 +5,8 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { narrowToken, officialSdk } from './helpers/seed.js';
 
 const GLOBEX_INVITE = '4f5f0c14a2a41d5063dd301b2f829f04';
 const INITECH_INVITE = '6c2f0c14a2a41d5063dd301b2f829f05';
@@ -47,25 +47,6 @@ const fixture = {
   ],
 };
 
-/** Presses Tab until `target` has focus: the keyboard alone reaches it. */
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let presses = 0; presses < 60; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
-}
-
-/** A token of the signed-in user with only `groupId` on `resource`: the dashboard must not offer more. */
-async function narrowToken(t: DashboardTest, groupId: string, resource: string): Promise<string> {
-  const cf = new Cloudflare({ apiToken: t.uf.token, baseURL: t.uf.baseURL });
-  const created = await cf.user.tokens.create({
-    name: 'read only',
-    policies: [{ effect: 'allow', permission_groups: [{ id: groupId }], resources: { [resource]: '*' } }],
-  });
-  return created.value as string;
-}
-
 let t: DashboardTest | undefined;
 afterEach(async () => {
   await t?.close();
@@ -78,7 +59,7 @@ async function openInvites(options: Parameters<typeof startDashboardTest>[0] = {
   await t.signIn();
   await t.page.goto(`${t.dashboard}/invites`);
   await t.page.getByRole('heading', { level: 1, name: 'Invites' }).waitFor();
-  const cf = new Cloudflare({ apiToken: t.uf.token, baseURL: t.uf.baseURL });
+  const cf = officialSdk(t.uf);
   return { t, page: t.page, cf };
 }
 
@@ -153,7 +134,7 @@ describe('Invites', () => {
 
   it('disables Accept and Reject, saying why, for a token that may only read memberships', async () => {
     t = await startDashboardTest({ fixture });
-    await t.signIn(await narrowToken(t, MEMBERSHIPS_READ, 'com.cloudflare.api.user.*'));
+    await t.signIn(await narrowToken(t.uf, MEMBERSHIPS_READ, 'com.cloudflare.api.user.*'));
     await t.page.goto(`${t.dashboard}/invites`);
     const accept = t.page.getByRole('button', { name: 'Accept the invite to Globex' });
     await accept.waitFor();

@@ -1,4 +1,3 @@
-import Cloudflare from 'cloudflare';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +6,8 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { officialSdk } from './helpers/seed.js';
 
 let t: DashboardTest | undefined;
 afterEach(async () => {
@@ -23,7 +24,7 @@ interface Group {
 
 /** The catalogue as the official SDK reads it: what the screen must show. */
 async function catalogue(test: DashboardTest): Promise<Group[]> {
-  const cf = new Cloudflare({ apiToken: test.uf.token, baseURL: test.uf.baseURL, maxRetries: 0 });
+  const cf = officialSdk(test.uf);
   const page = await cf.user.tokens.permissionGroups.list();
   return page.result as Group[];
 }
@@ -37,14 +38,6 @@ async function openCatalogue(): Promise<{ t: DashboardTest; page: Page; groups: 
 }
 
 const dataRows = (page: Page): Locator => page.locator('tbody tr');
-
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let presses = 0; presses < 40; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
-}
 
 describe('permission groups screen', () => {
   it('lists the whole catalogue the API answers, with the count shown against the total', async () => {

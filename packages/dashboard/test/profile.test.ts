@@ -1,5 +1,5 @@
-import Cloudflare from 'cloudflare';
-import type { Locator, Page } from 'playwright-core';
+import type Cloudflare from 'cloudflare';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -7,6 +7,8 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { officialSdk } from './helpers/seed.js';
 
 const USER_DETAILS_READ = '8acbe5bb0d54464ab867149d7f7cf8ac';
 
@@ -17,25 +19,13 @@ afterEach(async () => {
 });
 afterAll(closeBrowser);
 
-function sdk(test: DashboardTest, token = test.uf.token): Cloudflare {
-  return new Cloudflare({ apiToken: token, baseURL: test.uf.baseURL, maxRetries: 0 });
-}
-
 async function openProfile(token?: string): Promise<{ t: DashboardTest; page: Page; cf: Cloudflare }> {
   t = await startDashboardTest();
   await t.signIn(token);
   await t.page.goto(`${t.dashboard}/profile`);
   await t.page.getByRole('heading', { level: 1, name: 'Profile' }).waitFor();
   await t.page.getByLabel('First name').waitFor();
-  return { t, page: t.page, cf: sdk(t) };
-}
-
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let presses = 0; presses < 40; presses++) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-  }
-  throw new Error('Tab never reached the control');
+  return { t, page: t.page, cf: officialSdk(t.uf) };
 }
 
 describe('profile screen', () => {
@@ -115,7 +105,7 @@ describe('profile screen', () => {
 
   it('disables editing, with the reason, for a token without User Details Write', async () => {
     t = await startDashboardTest();
-    const created = await sdk(t).user.tokens.create({
+    const created = await officialSdk(t.uf).user.tokens.create({
       name: 'read-only profile',
       policies: [
         {

@@ -1,5 +1,4 @@
-import Cloudflare from 'cloudflare';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -7,23 +6,16 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { tabTo } from './helpers/keyboard.js';
+import { officialSdk } from './helpers/seed.js';
+import { text } from './helpers/text.js';
 
 // Signing in to the dashboard (issue 13): the credential goes to the server once and stays there; the
 // browser holds an HttpOnly session cookie that the server can end.
 
 const API_TOKENS_WRITE = '686d18d5ac6c441c867cbf6771e58a0a';
 
-const text = async (target: Locator) => ((await target.textContent()) ?? '').trim();
 const pathOf = (page: Page) => new URL(page.url()).pathname;
-
-/** Presses Tab until `target` has the focus: it is reachable by keyboard. */
-async function tabTo(page: Page, target: Locator, limit = 30): Promise<void> {
-  for (let presses = 0; presses < limit; presses++) {
-    if (await target.evaluate((element) => element === document.activeElement)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab did not reach the element in ${limit} presses`);
-}
 
 /** A request to the proxy from the page, as the SPA sends it; resolves with the HTTP status. */
 function proxyStatus(page: Page): Promise<number> {
@@ -105,7 +97,7 @@ describe('signing in to the dashboard', () => {
   it('ends the session of a token rolled through the SDK at its next request, and shows sign in', async () => {
     t = await startDashboardTest();
     const { page, uf } = t;
-    const cf = new Cloudflare({ apiToken: uf.token, baseURL: uf.baseURL, maxRetries: 0 });
+    const cf = officialSdk(uf);
     const writer = await cf.user.tokens.create({
       name: 'browser token',
       policies: [

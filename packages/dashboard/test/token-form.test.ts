@@ -1,6 +1,5 @@
-import Cloudflare from 'cloudflare';
+import type Cloudflare from 'cloudflare';
 import type { Locator, Page } from 'playwright-core';
-import type { UserflareServer } from 'userflare/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -8,6 +7,9 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { isFocused, tabTo } from './helpers/keyboard.js';
+import { createToken, officialSdk } from './helpers/seed.js';
+import { text } from './helpers/text.js';
 
 // Create Token and Token detail/Edit (issue 13, research §1.2 and §5 items 3–4): driven in Chromium,
 // checked through the official SDK.
@@ -46,22 +48,8 @@ const TEMPLATE_NAMES = [
   'Read all resources',
 ];
 
-const officialSdk = (uf: UserflareServer, token = uf.token) =>
-  new Cloudflare({ apiToken: token, baseURL: uf.baseURL, maxRetries: 0 });
-
 const policyGroup = (page: Page, position: number) =>
   page.getByRole('group', { name: `Policy ${position}`, exact: true });
-
-const text = async (target: Locator) => ((await target.textContent()) ?? '').trim();
-const isFocused = (target: Locator) => target.evaluate((element) => element === document.activeElement);
-
-async function tabTo(page: Page, target: Locator, limit = 120): Promise<void> {
-  for (let presses = 0; presses < limit; presses++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab did not reach the element in ${limit} presses`);
-}
 
 /** Opens a Kumo Select and clicks one of its options. */
 async function choose(page: Page, trigger: Locator, option: string): Promise<void> {
@@ -430,15 +418,9 @@ describe('Create Token', () => {
     t = await startDashboardTest({ fixture: FIXTURE });
     const { page, uf } = t;
     const me = await officialSdk(uf).user.get();
-    const reader = await officialSdk(uf).user.tokens.create({
-      name: 'token reader',
-      policies: [
-        {
-          effect: 'allow',
-          permission_groups: [{ id: GROUPS.apiTokensRead }, { id: GROUPS.userDetailsRead }],
-          resources: { [`com.cloudflare.api.user.${me.id}`]: '*' },
-        },
-      ],
+    const reader = await createToken(officialSdk(uf), 'token reader', {
+      groups: [GROUPS.apiTokensRead, GROUPS.userDetailsRead],
+      resource: `com.cloudflare.api.user.${me.id}`,
     });
     await t.signIn(reader.value);
     await page.goto(`${t.dashboard}/tokens/new?template=read-billing-info`);
@@ -455,15 +437,9 @@ describe('Create Token', () => {
     t = await startDashboardTest({ fixture: FIXTURE });
     const { page, uf } = t;
     const me = await officialSdk(uf).user.get();
-    const narrow = await officialSdk(uf).user.tokens.create({
-      name: 'user details only',
-      policies: [
-        {
-          effect: 'allow',
-          permission_groups: [{ id: GROUPS.userDetailsRead }],
-          resources: { [`com.cloudflare.api.user.${me.id}`]: '*' },
-        },
-      ],
+    const narrow = await createToken(officialSdk(uf), 'user details only', {
+      groups: [GROUPS.userDetailsRead],
+      resource: `com.cloudflare.api.user.${me.id}`,
     });
     await t.signIn(narrow.value);
     await page.goto(`${t.dashboard}/tokens/new?template=custom`);

@@ -1,8 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import Cloudflare from 'cloudflare';
 import type { Token } from 'cloudflare/resources/shared';
 import type { Locator, Page } from 'playwright-core';
-import type { UserflareServer } from 'userflare/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   closeBrowser,
@@ -10,6 +8,9 @@ import {
   expectAccessible,
   startDashboardTest,
 } from './helpers/dashboard.js';
+import { isFocused, tabTo } from './helpers/keyboard.js';
+import { createToken, officialSdk } from './helpers/seed.js';
+import { text } from './helpers/text.js';
 
 // My Profile → API Tokens (issue 13): seeded and checked through the official SDK, driven in Chromium.
 
@@ -20,10 +21,6 @@ const GROUPS = {
   zoneRead: 'c8fed203ed3043cba015a93ad1616f1f',
 } as const;
 
-function officialSdk(uf: UserflareServer, token = uf.token): Cloudflare {
-  return new Cloudflare({ apiToken: token, baseURL: uf.baseURL, maxRetries: 0 });
-}
-
 const EXCLUDED_ZONE = '0123456789abcdef0123456789abcdef';
 
 const userPolicy = (...groupIds: string[]) => ({
@@ -31,20 +28,6 @@ const userPolicy = (...groupIds: string[]) => ({
   permission_groups: groupIds.map((id) => ({ id })),
   resources: { 'com.cloudflare.api.user.*': '*' },
 });
-
-async function createToken(
-  cf: Cloudflare,
-  name: string,
-  options: { groups?: string[]; expires_on?: string } = {},
-): Promise<{ id: string; value: string }> {
-  const created = await cf.user.tokens.create({
-    name,
-    policies: [userPolicy(...(options.groups ?? [GROUPS.userDetailsRead]))],
-    ...(options.expires_on ? { expires_on: options.expires_on } : {}),
-  });
-  if (!created.id || !created.value) throw new Error('the SDK returned a token without id or value');
-  return { id: created.id, value: created.value };
-}
 
 /** The exact time as the dashboard shows it on hover and focus. */
 const utc = (iso: string) =>
@@ -61,20 +44,6 @@ async function cellOf(page: Page, row: Locator, column: string): Promise<Locator
   const index = headers.indexOf(column);
   if (index < 0) throw new Error(`no column "${column}" in ${JSON.stringify(headers)}`);
   return row.getByRole('cell').nth(index);
-}
-
-/** The element's text, trimmed. */
-const text = async (target: Locator) => ((await target.textContent()) ?? '').trim();
-
-const isFocused = (target: Locator) => target.evaluate((element) => element === document.activeElement);
-
-/** Presses Tab until `target` has the focus: it is reachable by keyboard. */
-async function tabTo(page: Page, target: Locator, limit = 80): Promise<void> {
-  for (let presses = 0; presses < limit; presses++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab did not reach the element in ${limit} presses`);
 }
 
 /** Opens a row's menu and picks an entry with the keyboard alone: Tab, Enter, arrows, Enter. */

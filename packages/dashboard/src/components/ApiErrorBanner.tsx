@@ -1,20 +1,14 @@
 import { Banner } from '@cloudflare/kumo/components/banner';
 import { WarningCircleIcon } from '@phosphor-icons/react';
-import { denialOf, errorItemsOf } from '../app/api';
+import { denialOf } from '../app/api';
+import { errorText } from './error-text';
 
 /**
  * A failed API call as Cloudflare answered it: each error's code and message, and — from the
  * emulator's `userflare-denial` header — why a refusal happened. Never a blank screen (issue 13).
  */
 export function ApiErrorBanner({ error, title = 'The request failed' }: { error: unknown; title?: string }) {
-  const items = errorItemsOf(error);
   const denial = denialOf(error);
-  const text =
-    items.length > 0
-      ? items.map((item) => `${item.message} (code ${item.code})`).join('; ')
-      : error instanceof Error
-        ? error.message
-        : String(error);
   return (
     <div role="alert">
       <Banner
@@ -23,7 +17,7 @@ export function ApiErrorBanner({ error, title = 'The request failed' }: { error:
         title={title}
         description={
           <>
-            <span>{text}</span>
+            <span>{errorText(error)}</span>
             {denial && (
               <span className="mt-1 block">
                 Why: {denial.message} <span className="text-kumo-subtle">({denial.reason})</span>

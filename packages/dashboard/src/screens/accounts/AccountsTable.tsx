@@ -5,6 +5,7 @@ import { Table } from '@cloudflare/kumo/components/table';
 import { SignOutIcon } from '@phosphor-icons/react';
 import type { Organization } from '@userflare/client';
 import { Link } from 'react-router';
+import { ActionsHead } from '../../components/ActionsHead';
 
 /** Columns shown from md up; below it their content folds into the Account cell. */
 const WIDE = 'hidden md:table-cell';
@@ -48,9 +49,7 @@ export function AccountsTable({ accounts, notAllowed, notAllowedId, onLeave }: A
             <Table.Head className={WIDE}>Account ID</Table.Head>
             <Table.Head className={WIDE}>Status</Table.Head>
             <Table.Head className={WIDE}>Roles</Table.Head>
-            <Table.Head>
-              <span className="sr-only">Actions</span>
-            </Table.Head>
+            <ActionsHead />
           </Table.Row>
         </Table.Header>
         <Table.Body>

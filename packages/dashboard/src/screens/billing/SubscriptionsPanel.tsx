@@ -8,6 +8,7 @@ import type { Subscription, SubscriptionUpdateParams } from '@userflare/client';
 import { useState } from 'react';
 import { useApiClient, useCapability, useSession } from '../../app/session';
 import { useApi } from '../../app/use-api';
+import { ActionsHead } from '../../components/ActionsHead';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
@@ -102,9 +103,7 @@ export function SubscriptionsPanel() {
                   <Table.Head className={WIDE}>Frequency</Table.Head>
                   <Table.Head className={WIDE}>State</Table.Head>
                   <Table.Head className={WIDE}>Renews</Table.Head>
-                  <Table.Head>
-                    <span className="sr-only">Actions</span>
-                  </Table.Head>
+                  <ActionsHead />
                 </Table.Row>
               </Table.Header>
               <Table.Body>

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { useSessionState } from '../../app/session';
 import { PageHeader } from '../../components/PageHeader';
+import { UnlockEmulatorForm } from '../../components/UnlockEmulatorForm';
 import { Section } from './Section';
-import { UnlockEmulatorForm } from './UnlockEmulatorForm';
 
 /**
  * The frame of every Emulator page: its `<h1>`, then its controls once the session unlocked the
@@ -34,7 +34,18 @@ export function EmulatorPage({
   return (
     <>
       <PageHeader title={title} description={description} actions={session.emulator ? actions : undefined} />
-      {session.emulator ? <div className="flex flex-col gap-6">{children}</div> : <UnlockEmulatorForm />}
+      {session.emulator ? (
+        <div className="flex flex-col gap-6">{children}</div>
+      ) : (
+        <div className="max-w-xl">
+          <Section
+            title="The emulator controls are locked"
+            description="They change the whole server — its clock, its data, what it refuses — so they need the admin key: the one the server printed at its first start, or USERFLARE_ADMIN_KEY. This session remembers the unlock; the browser never keeps the key."
+          >
+            <UnlockEmulatorForm />
+          </Section>
+        </div>
+      )}
     </>
   );
 }

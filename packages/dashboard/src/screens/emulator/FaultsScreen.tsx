@@ -5,10 +5,10 @@ import type { CreateFault, Fault } from '@userflare/client';
 import { useState } from 'react';
 import { useAdminClient } from '../../app/session';
 import { useApi } from '../../app/use-api';
+import { ActionsHead } from '../../components/ActionsHead';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
+import { ApiList } from '../../components/ApiList';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { EmptyState } from '../../components/EmptyState';
-import { LoadingState } from '../../components/LoadingState';
 import { EmulatorPage } from './EmulatorPage';
 import { FaultForm } from './FaultForm';
 import { Section } from './Section';
@@ -78,58 +78,55 @@ function FaultsControls() {
         }
       >
         {rowError !== undefined && <ApiErrorBanner error={rowError} title="The fault was not removed" />}
-        {!data && loading ? (
-          <LoadingState label="Loading faults…" />
-        ) : !data ? (
-          <ApiErrorBanner error={error} title="Could not list the faults" />
-        ) : faults.length === 0 ? (
-          <EmptyState
-            title="No faults"
-            description="Every request is answered normally. Add a fault above to make some fail or wait."
-          />
-        ) : (
-          <div className="overflow-x-auto">
-            <Table>
-              <Table.Header>
-                <Table.Row>
-                  <Table.Head>Method</Table.Head>
-                  <Table.Head>Path pattern</Table.Head>
-                  <Table.Head>Answer</Table.Head>
-                  <Table.Head>Fired</Table.Head>
-                  <Table.Head>Probability</Table.Head>
-                  <Table.Head>
-                    <span className="sr-only">Actions</span>
-                  </Table.Head>
-                </Table.Row>
-              </Table.Header>
-              <Table.Body>
-                {faults.map((fault) => (
-                  <Table.Row key={fault.id}>
-                    <Table.Cell>{fault.method ?? 'Any'}</Table.Cell>
-                    <Table.Cell className="font-mono">{fault.path}</Table.Cell>
-                    <Table.Cell className="whitespace-nowrap">{answerText(fault)}</Table.Cell>
-                    <Table.Cell className="whitespace-nowrap">
-                      {fault.fired}
-                      {fault.times !== undefined && ` of ${fault.times}`}{' '}
-                      {spent(fault) && <Badge variant="neutral">Spent</Badge>}
-                    </Table.Cell>
-                    <Table.Cell>{fault.probability ?? 1}</Table.Cell>
-                    <Table.Cell>
-                      <Button
-                        size="sm"
-                        variant="secondary-destructive"
-                        aria-label={`Delete fault ${fault.method ?? ''} ${fault.path}`.replace(/\s+/g, ' ')}
-                        onClick={() => remove(fault.id)}
-                      >
-                        Delete
-                      </Button>
-                    </Table.Cell>
+        <ApiList
+          state={{ data, error, loading }}
+          loadingLabel="Loading faults…"
+          errorTitle="Could not list the faults"
+          emptyTitle="No faults"
+          emptyDescription="Every request is answered normally. Add a fault above to make some fail or wait."
+        >
+          {(faults) => (
+            <div className="overflow-x-auto">
+              <Table>
+                <Table.Header>
+                  <Table.Row>
+                    <Table.Head>Method</Table.Head>
+                    <Table.Head>Path pattern</Table.Head>
+                    <Table.Head>Answer</Table.Head>
+                    <Table.Head>Fired</Table.Head>
+                    <Table.Head>Probability</Table.Head>
+                    <ActionsHead />
                   </Table.Row>
-                ))}
-              </Table.Body>
-            </Table>
-          </div>
-        )}
+                </Table.Header>
+                <Table.Body>
+                  {faults.map((fault) => (
+                    <Table.Row key={fault.id}>
+                      <Table.Cell>{fault.method ?? 'Any'}</Table.Cell>
+                      <Table.Cell className="font-mono">{fault.path}</Table.Cell>
+                      <Table.Cell className="whitespace-nowrap">{answerText(fault)}</Table.Cell>
+                      <Table.Cell className="whitespace-nowrap">
+                        {fault.fired}
+                        {fault.times !== undefined && ` of ${fault.times}`}{' '}
+                        {spent(fault) && <Badge variant="neutral">Spent</Badge>}
+                      </Table.Cell>
+                      <Table.Cell>{fault.probability ?? 1}</Table.Cell>
+                      <Table.Cell>
+                        <Button
+                          size="sm"
+                          variant="secondary-destructive"
+                          aria-label={`Delete fault ${fault.method ?? ''} ${fault.path}`.replace(/\s+/g, ' ')}
+                          onClick={() => remove(fault.id)}
+                        >
+                          Delete
+                        </Button>
+                      </Table.Cell>
+                    </Table.Row>
+                  ))}
+                </Table.Body>
+              </Table>
+            </div>
+          )}
+        </ApiList>
       </Section>
       <ConfirmDialog
         open={clearing}

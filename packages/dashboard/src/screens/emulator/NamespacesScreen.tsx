@@ -6,10 +6,10 @@ import type { CreateNamespace, Namespace } from '@userflare/client';
 import { type FormEvent, useState } from 'react';
 import { useAdminClient } from '../../app/session';
 import { useApi } from '../../app/use-api';
+import { ActionsHead } from '../../components/ActionsHead';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
+import { ApiList } from '../../components/ApiList';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { EmptyState } from '../../components/EmptyState';
-import { LoadingState } from '../../components/LoadingState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { EmulatorPage } from './EmulatorPage';
 import { NamespaceCreatedDialog, namespaceDashboardHref } from './NamespaceCreatedDialog';
@@ -101,7 +101,6 @@ function NamespacesControls() {
     }
   };
 
-  const namespaces = data ?? [];
   return (
     <>
       <Section
@@ -114,63 +113,60 @@ function NamespacesControls() {
         )}
       </Section>
       <Section title="Namespaces" description="They live in this server process and go when it stops.">
-        {!data && loading ? (
-          <LoadingState label="Loading namespaces…" />
-        ) : !data ? (
-          <ApiErrorBanner error={error} title="Could not list the namespaces" />
-        ) : namespaces.length === 0 ? (
-          <EmptyState
-            title="No namespaces"
-            description="Create one above to give a test job a store of its own; its token is shown once, then open its dashboard."
-          />
-        ) : (
-          <div className="overflow-x-auto">
-            <Table>
-              <Table.Header>
-                <Table.Row>
-                  <Table.Head>ID</Table.Head>
-                  <Table.Head>Bootstrap user</Table.Head>
-                  <Table.Head>Created</Table.Head>
-                  <Table.Head>API base URL</Table.Head>
-                  <Table.Head>
-                    <span className="sr-only">Actions</span>
-                  </Table.Head>
-                </Table.Row>
-              </Table.Header>
-              <Table.Body>
-                {namespaces.map((namespace) => (
-                  <Table.Row key={namespace.id}>
-                    <Table.Cell className="font-mono">{namespace.id}</Table.Cell>
-                    <Table.Cell>{namespace.email}</Table.Cell>
-                    <Table.Cell>
-                      <RelativeTime iso={namespace.created_on} />
-                    </Table.Cell>
-                    <Table.Cell className="font-mono text-xs">{namespace.base_url}</Table.Cell>
-                    <Table.Cell>
-                      <div className="flex justify-end gap-2 whitespace-nowrap">
-                        <a
-                          href={namespaceDashboardHref(namespace.id)}
-                          aria-label={`Open dashboard of ${namespace.id}`}
-                          className="inline-flex items-center rounded-md px-2 py-1 text-sm font-medium text-kumo-link underline"
-                        >
-                          Open dashboard
-                        </a>
-                        <Button
-                          size="sm"
-                          variant="secondary-destructive"
-                          aria-label={`Delete namespace ${namespace.id}`}
-                          onClick={() => setDeleting(namespace.id)}
-                        >
-                          Delete
-                        </Button>
-                      </div>
-                    </Table.Cell>
+        <ApiList
+          state={{ data, error, loading }}
+          loadingLabel="Loading namespaces…"
+          errorTitle="Could not list the namespaces"
+          emptyTitle="No namespaces"
+          emptyDescription="Create one above to give a test job a store of its own; its token is shown once, then open its dashboard."
+        >
+          {(namespaces) => (
+            <div className="overflow-x-auto">
+              <Table>
+                <Table.Header>
+                  <Table.Row>
+                    <Table.Head>ID</Table.Head>
+                    <Table.Head>Bootstrap user</Table.Head>
+                    <Table.Head>Created</Table.Head>
+                    <Table.Head>API base URL</Table.Head>
+                    <ActionsHead />
                   </Table.Row>
-                ))}
-              </Table.Body>
-            </Table>
-          </div>
-        )}
+                </Table.Header>
+                <Table.Body>
+                  {namespaces.map((namespace) => (
+                    <Table.Row key={namespace.id}>
+                      <Table.Cell className="font-mono">{namespace.id}</Table.Cell>
+                      <Table.Cell>{namespace.email}</Table.Cell>
+                      <Table.Cell>
+                        <RelativeTime iso={namespace.created_on} />
+                      </Table.Cell>
+                      <Table.Cell className="font-mono text-xs">{namespace.base_url}</Table.Cell>
+                      <Table.Cell>
+                        <div className="flex justify-end gap-2 whitespace-nowrap">
+                          <a
+                            href={namespaceDashboardHref(namespace.id)}
+                            aria-label={`Open dashboard of ${namespace.id}`}
+                            className="inline-flex items-center rounded-md px-2 py-1 text-sm font-medium text-kumo-link underline"
+                          >
+                            Open dashboard
+                          </a>
+                          <Button
+                            size="sm"
+                            variant="secondary-destructive"
+                            aria-label={`Delete namespace ${namespace.id}`}
+                            onClick={() => setDeleting(namespace.id)}
+                          >
+                            Delete
+                          </Button>
+                        </div>
+                      </Table.Cell>
+                    </Table.Row>
+                  ))}
+                </Table.Body>
+              </Table>
+            </div>
+          )}
+        </ApiList>
       </Section>
       <NamespaceCreatedDialog namespace={created} onClose={() => setCreated(undefined)} />
       <ConfirmDialog

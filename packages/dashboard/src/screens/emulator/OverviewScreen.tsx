@@ -17,10 +17,10 @@ import { lockEmulator } from '../../app/api';
 import { useAdminClient, useSessionState } from '../../app/session';
 import { useApi } from '../../app/use-api';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
+import { errorText } from '../../components/error-text';
 import { EmulatorPage } from './EmulatorPage';
 import { spanInWords, utcText } from './format';
 import { Section } from './Section';
-import { errorText } from './UnlockEmulatorForm';
 
 interface Card {
   to: string;

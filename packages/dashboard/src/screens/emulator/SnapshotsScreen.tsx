@@ -7,10 +7,10 @@ import type { Snapshot } from '@userflare/client';
 import { type FormEvent, useState } from 'react';
 import { useAdminClient } from '../../app/session';
 import { useApi } from '../../app/use-api';
+import { ActionsHead } from '../../components/ActionsHead';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
+import { ApiList } from '../../components/ApiList';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { EmptyState } from '../../components/EmptyState';
-import { LoadingState } from '../../components/LoadingState';
 import { RelativeTime } from '../../components/RelativeTime';
 import { EmulatorPage } from './EmulatorPage';
 import { Section } from './Section';
@@ -135,59 +135,56 @@ function SnapshotsControls() {
         description="Restoring puts the whole store back at once; the snapshot stays, for the next restore."
       >
         <div aria-live="polite">{done && <Banner icon={<CheckCircleIcon aria-hidden />} title={done} />}</div>
-        {!data && loading ? (
-          <LoadingState label="Loading snapshots…" />
-        ) : error !== undefined && !data ? (
-          <ApiErrorBanner error={error} title="Could not list the snapshots" />
-        ) : snapshots.length === 0 ? (
-          <EmptyState
-            title="No snapshots yet"
-            description="Save the store under a name above, then restore it whenever a test needs that state again."
-          />
-        ) : (
-          <div className="overflow-x-auto">
-            <Table>
-              <Table.Header>
-                <Table.Row>
-                  <Table.Head>Name</Table.Head>
-                  <Table.Head>Saved</Table.Head>
-                  <Table.Head>Rows</Table.Head>
-                  <Table.Head>
-                    <span className="sr-only">Actions</span>
-                  </Table.Head>
-                </Table.Row>
-              </Table.Header>
-              <Table.Body>
-                {snapshots.map((snapshot) => (
-                  <Table.Row key={snapshot.name}>
-                    <Table.Cell className="font-mono">{snapshot.name}</Table.Cell>
-                    <Table.Cell>
-                      <RelativeTime iso={snapshot.created_on} />
-                    </Table.Cell>
-                    <Table.Cell>{snapshot.rows.toLocaleString('en')}</Table.Cell>
-                    <Table.Cell>
-                      <div className="flex justify-end gap-2">
-                        <Button
-                          size="sm"
-                          onClick={() => setPending({ action: 'restore', name: snapshot.name })}
-                        >
-                          Restore
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="secondary-destructive"
-                          onClick={() => setPending({ action: 'delete', name: snapshot.name })}
-                        >
-                          Delete
-                        </Button>
-                      </div>
-                    </Table.Cell>
+        <ApiList
+          state={{ data, error, loading }}
+          loadingLabel="Loading snapshots…"
+          errorTitle="Could not list the snapshots"
+          emptyTitle="No snapshots yet"
+          emptyDescription="Save the store under a name above, then restore it whenever a test needs that state again."
+        >
+          {(snapshots) => (
+            <div className="overflow-x-auto">
+              <Table>
+                <Table.Header>
+                  <Table.Row>
+                    <Table.Head>Name</Table.Head>
+                    <Table.Head>Saved</Table.Head>
+                    <Table.Head>Rows</Table.Head>
+                    <ActionsHead />
                   </Table.Row>
-                ))}
-              </Table.Body>
-            </Table>
-          </div>
-        )}
+                </Table.Header>
+                <Table.Body>
+                  {snapshots.map((snapshot) => (
+                    <Table.Row key={snapshot.name}>
+                      <Table.Cell className="font-mono">{snapshot.name}</Table.Cell>
+                      <Table.Cell>
+                        <RelativeTime iso={snapshot.created_on} />
+                      </Table.Cell>
+                      <Table.Cell>{snapshot.rows.toLocaleString('en')}</Table.Cell>
+                      <Table.Cell>
+                        <div className="flex justify-end gap-2">
+                          <Button
+                            size="sm"
+                            onClick={() => setPending({ action: 'restore', name: snapshot.name })}
+                          >
+                            Restore
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="secondary-destructive"
+                            onClick={() => setPending({ action: 'delete', name: snapshot.name })}
+                          >
+                            Delete
+                          </Button>
+                        </div>
+                      </Table.Cell>
+                    </Table.Row>
+                  ))}
+                </Table.Body>
+              </Table>
+            </div>
+          )}
+        </ApiList>
       </Section>
       <ConfirmDialog
         open={pending !== undefined}

@@ -3,9 +3,10 @@ import { Input } from '@cloudflare/kumo/components/input';
 import { Tabs } from '@cloudflare/kumo/components/tabs';
 import { type FormEvent, useState } from 'react';
 import { Navigate, useLocation, useSearchParams } from 'react-router';
-import { signIn, unlockEmulator } from '../../app/api';
+import { signIn } from '../../app/api';
 import { useSessionState } from '../../app/session';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
+import { UnlockEmulatorForm } from '../../components/UnlockEmulatorForm';
 
 type Method = 'token' | 'global_key';
 
@@ -28,9 +29,7 @@ export function SignInScreen() {
   const [token, setToken] = useState('');
   const [email, setEmail] = useState('');
   const [apiKey, setApiKey] = useState('');
-  const [adminKey, setAdminKey] = useState('');
   const [error, setError] = useState<unknown>(undefined);
-  const [emulatorError, setEmulatorError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
   if (session?.user) return <Navigate to={nextPath(search)} replace />;
@@ -47,18 +46,6 @@ export function SignInScreen() {
       setError(caught);
     } finally {
       setBusy(false);
-    }
-  };
-
-  const unlock = async (event: FormEvent) => {
-    event.preventDefault();
-    setEmulatorError(undefined);
-    try {
-      const unlocked = await unlockEmulator(adminKey.trim());
-      setAdminKey('');
-      setSession(unlocked);
-    } catch (caught) {
-      setEmulatorError(caught);
     }
   };
 
@@ -122,12 +109,13 @@ export function SignInScreen() {
           Log in
         </Button>
       </form>
-      <form
-        onSubmit={unlock}
+      <section
+        aria-labelledby="emulator-controls"
         className="flex flex-col gap-3 border-t border-kumo-line pt-6"
-        aria-label="Emulator"
       >
-        <h2 className="text-base font-semibold text-kumo-default">Emulator controls</h2>
+        <h2 id="emulator-controls" className="text-base font-semibold text-kumo-default">
+          Emulator controls
+        </h2>
         <p className="text-sm text-kumo-subtle">
           The clock, snapshots, faults and the request journal need the admin key the server printed at its
           first start (or <code>USERFLARE_ADMIN_KEY</code>).
@@ -135,24 +123,9 @@ export function SignInScreen() {
         {session?.emulator ? (
           <p className="text-sm">The emulator is unlocked in this session.</p>
         ) : (
-          <>
-            <Input
-              label="Admin key"
-              type="password"
-              value={adminKey}
-              onChange={(event) => setAdminKey(event.target.value)}
-              autoComplete="off"
-              required
-            />
-            {emulatorError !== undefined && (
-              <ApiErrorBanner error={emulatorError} title="Could not unlock the emulator" />
-            )}
-            <Button type="submit" variant="secondary">
-              Unlock emulator
-            </Button>
-          </>
+          <UnlockEmulatorForm errorTitle="Could not unlock the emulator" buttonVariant="secondary" />
         )}
-      </form>
+      </section>
     </main>
   );
 }

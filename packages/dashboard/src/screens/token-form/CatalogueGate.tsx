@@ -2,7 +2,7 @@ import { Button } from '@cloudflare/kumo/components/button';
 import type { ReactNode } from 'react';
 import { ApiErrorBanner } from '../../components/ApiErrorBanner';
 import { LoadingState } from '../../components/LoadingState';
-import { Notice } from './Notice';
+import { Notice } from '../../components/Notice';
 import type { Catalogue } from './permission-catalogue';
 import type { TokenFormData } from './use-token-form-data';
 
