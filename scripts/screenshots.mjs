@@ -80,7 +80,7 @@ await api('PUT', `/user/tokens/${old.id}`, {
   status: 'disabled',
 });
 await fetch(`${uf.baseURL}/user/tokens/verify`, { headers: { authorization: `Bearer ${ci.value}` } });
-await uf.admin.clock.advance({ seconds: 3 * 86_400 });
+await uf.admin.clock.advance(3 * 86_400);
 
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
