@@ -303,18 +303,28 @@ async function main() {
     const packed = [];
 
     await step('pack the workspaces', async () => {
+      // Private workspaces (the dashboard's source) are never published: their build ships in `userflare`.
+      const workspaces = (
+        await Promise.all(
+          rootManifest.workspaces.map(async (dir) => {
+            const manifest = JSON.parse(await readFile(join(ROOT, dir, 'package.json'), 'utf8'));
+            return { dir, name: manifest.name, private: manifest.private === true };
+          }),
+        )
+      ).filter((workspace) => !workspace.private);
       const run = await exec(
         'npm',
-        ['pack', '--workspaces', '--json', '--pack-destination', tarballs, '--loglevel=error'],
+        [
+          'pack',
+          ...workspaces.flatMap((workspace) => ['--workspace', workspace.dir]),
+          '--json',
+          '--pack-destination',
+          tarballs,
+          '--loglevel=error',
+        ],
         { cwd: ROOT, env: process.env, timeoutMs: STEP_TIMEOUT_MS.command },
       );
       const reports = JSON.parse(run.stdout);
-      const workspaces = await Promise.all(
-        rootManifest.workspaces.map(async (dir) => ({
-          dir,
-          name: JSON.parse(await readFile(join(ROOT, dir, 'package.json'), 'utf8')).name,
-        })),
-      );
       const problems = [];
       for (const report of reports) {
         const workspace = workspaces.find((w) => w.name === report.name);
@@ -514,11 +524,12 @@ const origin = new URL(baseURL).origin;
 const page = await fetch(origin + '/dashboard/');
 const html = await page.text();
 if (page.status !== 200 || !html.includes('<div id="root">'))
-  throw new Error('dashboard: GET /dashboard/ answered ' + page.status + '\n' + html.slice(0, 300));
+  throw new Error('dashboard: GET /dashboard/ answered ' + page.status + ': ' + html.slice(0, 300));
 if (!page.headers.get('content-security-policy')?.includes("script-src 'self'"))
   throw new Error('dashboard: no strict CSP on /dashboard/');
-for (const asset of html.matchAll(/(?:src|href)="./(assets/[^"]+)"/g)) {
+for (const asset of html.matchAll(/(?:src|href)="[.][/](assets[/][^"]+)"/g)) {
   const answer = await fetch(origin + '/dashboard/' + asset[1]);
+  await answer.arrayBuffer();
   if (answer.status !== 200) throw new Error('dashboard: ' + asset[1] + ' answered ' + answer.status);
 }
 const signIn = await fetch(origin + '/dashboard/api/session', {
@@ -526,8 +537,10 @@ const signIn = await fetch(origin + '/dashboard/api/session', {
   headers: { 'content-type': 'application/json', origin, 'x-userflare-dashboard': '1' },
   body: JSON.stringify({ token }),
 });
+// Every body is read: an unread one keeps this process waiting on its socket for a minute.
+const signInBody = await signIn.text();
 if (signIn.status !== 200 || !signIn.headers.get('set-cookie')?.includes('HttpOnly'))
-  throw new Error('dashboard: sign-in answered ' + signIn.status + ' ' + (await signIn.text()));
+  throw new Error('dashboard: sign-in answered ' + signIn.status + ' ' + signInBody);
 `;
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
