@@ -23,7 +23,7 @@ import { seedFixture } from './modules/admin/seed-fixture.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
 import { clockRoutes } from './modules/clock/clock.routes.js';
-import { collectPermissionRoutes, installDashboardRequests } from './modules/dashboard/dashboard.hooks.js';
+import { installDashboardRequests } from './modules/dashboard/dashboard.hooks.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { DashboardSessions } from './modules/dashboard/dashboard-sessions.service.js';
 import { DEFAULT_DASHBOARD_ASSETS } from './modules/dashboard/dashboard-static.js';
@@ -229,7 +229,6 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   installJournal(app, controls.journal, controls.clock);
 
   const routes = collectRoutes(app);
-  const permissionRoutes = collectPermissionRoutes(app);
   // A namespace serves the same API as the root, whose document and reference page describe it: not
   // building them again keeps `namespace()` fast (issue 12).
   if (!options.namespace) await installOpenApi(app);
@@ -265,7 +264,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
         controls,
         sessions,
         limits,
-        permissionRoutes,
+        routes,
         adminKey: secrets.adminKey,
         prefix,
         assets: options.dashboardAssets ?? DEFAULT_DASHBOARD_ASSETS,

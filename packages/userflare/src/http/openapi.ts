@@ -9,6 +9,8 @@ import type { RouteAccess } from './route-access.js';
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** Who may call it, as the route declares (`config.access`); absent on public routes. */
+  access?: RouteAccess;
 }
 
 /** The security requirement of a route, from the access it declares. */
@@ -52,7 +54,9 @@ function packageVersion(): string {
 export function collectRoutes(app: FastifyInstance): RegisteredRoute[] {
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+    const access = route.config?.access;
+    for (const method of [route.method].flat())
+      routes.push({ method: String(method), url: route.url, ...(access ? { access } : {}) });
   });
   return routes;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isDashboardApiPath, isDashboardPath } from '../../http/api-paths.js';
 import type { PermissionRoute } from '../../http/authenticate.js';
 import { apiErrors } from '../../http/errors.js';
+import type { RegisteredRoute } from '../../http/openapi.js';
 import { crossSiteProblem, dashboardSecurityHeaders } from './dashboard-security.js';
 import type { DashboardSessions } from './dashboard-sessions.service.js';
 import { SESSION_COOKIE } from './dashboard-sessions.service.js';
@@ -51,16 +52,11 @@ export function installDashboardRequests(
 /**
  * Every API route that needs a permission group, keyed `"<METHOD> <route pattern>"` as registered
  * (`"PUT /client/v4/user/tokens/:token_id/value"`): what a session's capabilities are decided on.
- * Install before the API's routes.
  */
-export function collectPermissionRoutes(app: FastifyInstance): PermissionRoute[] {
-  const routes: PermissionRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    const access = route.config?.access;
-    if (access?.kind !== 'permission') return;
-    for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ key: `${method} ${route.url}`, permission: access.permission });
-    }
-  });
-  return routes;
+export function permissionRoutesOf(routes: readonly RegisteredRoute[]): PermissionRoute[] {
+  return routes.flatMap(({ method, url, access }) =>
+    access?.kind === 'permission' && method !== 'HEAD'
+      ? [{ key: `${method} ${url}`, permission: access.permission }]
+      : [],
+  );
 }

@@ -22,10 +22,12 @@ import {
 } from '../../http/authenticate.js';
 import { ok } from '../../http/envelope.js';
 import { ApiError, apiErrors } from '../../http/errors.js';
+import type { RegisteredRoute } from '../../http/openapi.js';
 import { responses } from '../../http/responses.js';
 import { isAdminKey } from '../admin/admin-key.js';
 import type { EmulatorControls } from '../emulator/emulator-controls.js';
 import type { RateLimits } from '../rate-limits/rate-limits.js';
+import { permissionRoutesOf } from './dashboard.hooks.js';
 import type { DashboardSessionState } from './dashboard-request.js';
 import { type DashboardSessions, SESSION_COOKIE } from './dashboard-sessions.service.js';
 import { dashboardStaticRoutes } from './dashboard-static.js';
@@ -35,8 +37,8 @@ export interface DashboardOptions {
   controls: EmulatorControls;
   sessions: DashboardSessions;
   limits: RateLimits | undefined;
-  /** Every API route that needs a permission group: the session's capabilities are decided on each. */
-  permissionRoutes: readonly PermissionRoute[];
+  /** Every route of the app, filled as they register: the session's capabilities are decided on those needing a permission. */
+  routes: readonly RegisteredRoute[];
   adminKey: string;
   /** `''` at the root, `/ns/<id>` in a namespace. */
   prefix: string;
@@ -58,7 +60,13 @@ const MaybeSessionResponse = {
  * the credential.
  */
 export function dashboardRoutes(options: DashboardOptions): FastifyPluginAsyncTypebox {
-  const { ctx, controls, sessions, limits, permissionRoutes, prefix } = options;
+  const { ctx, controls, sessions, limits, prefix } = options;
+  let permissionRoutes: readonly PermissionRoute[] | undefined;
+  // Read once every route is registered, at the first session answered.
+  const permissionRoutesNow = () => {
+    permissionRoutes ??= permissionRoutesOf(options.routes);
+    return permissionRoutes;
+  };
   const signInPath = `${prefix}/dashboard/`;
   const cookiePath = `${prefix}/dashboard`;
 
@@ -99,12 +107,18 @@ export function dashboardRoutes(options: DashboardOptions): FastifyPluginAsyncTy
     if (session.kind === null) {
       const reason = `signed in to the emulator only: sign in with an API token or a global API key at ${signInPath}`;
       const capabilities: Record<string, DashboardCapability> = {};
-      for (const route of permissionRoutes) capabilities[route.key] = { allowed: false, reason };
+      for (const route of permissionRoutesNow()) capabilities[route.key] = { allowed: false, reason };
       return { ...sessions.view(session, undefined, place), capabilities };
     }
     const dashboard = { prefix, session, endSession: () => sessions.end(session.idHash) };
     try {
-      const access = await dashboardAccess(ctx, controls, dashboard, clientIp(request), permissionRoutes);
+      const access = await dashboardAccess(
+        ctx,
+        controls,
+        dashboard,
+        clientIp(request),
+        permissionRoutesNow(),
+      );
       return sessions.view(session, access, place);
     } catch (error) {
       if (error instanceof ApiError && error.statusCode === 401) clearSessionCookie(request, reply);
