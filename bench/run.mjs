@@ -2,10 +2,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measure, measurePair, serialLatency } from './lib/load.mjs';
+import { measure, measurePair } from './lib/load.mjs';
 import { runMeta } from './lib/machine.mjs';
 import {
-  BOOTSTRAP_TOKEN,
+  API,
+  AUDIT_QUERY,
+  AUTH,
+  describeLoad,
+  fetchBody,
+  measureScale,
+  NEW_TOKEN,
+  TOKENS_QUERY,
+} from './lib/measured-routes.mjs';
+import { DEFAULT_DATABASE_URL, RunSchemas } from './lib/postgres.mjs';
+import { runPostgres } from './lib/postgres-run.mjs';
+import {
   ROOT,
   rssOf,
   runScript,
@@ -23,6 +34,11 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     scales: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
+    'database-url': { type: 'string', default: DEFAULT_DATABASE_URL },
+    'pool-size': { type: 'string', default: '10' },
+    'pg-cache': { type: 'string' },
+    replicas: { type: 'string', default: '1' },
     'no-prism': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
@@ -30,7 +46,19 @@ const { values: args } = parseArgs({
 const quick = args.quick;
 const duration = Number(args.duration ?? (quick ? 2 : 10));
 const warmup = Number(args.warmup ?? (quick ? 1 : 4));
-const scales = (args.scales ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number);
+const postgres = args.store === 'postgres';
+const defaultScales = quick ? '10000' : postgres ? '10000,100000' : '10000,100000,1000000';
+const scales = (args.scales ?? defaultScales).split(',').map(Number);
+const poolSize = Number(args['pool-size']);
+const replicas = Number(args.replicas);
+if (args.store !== 'sqlite' && !postgres) throw new Error('--store must be sqlite or postgres');
+if (!(Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 200)) {
+  throw new Error('--pool-size must be an integer from 1 to 200');
+}
+if (replicas !== 1 && replicas !== 2) throw new Error('--replicas must be 1 or 2');
+if (!postgres && (replicas !== 1 || args['pg-cache'] !== undefined)) {
+  throw new Error('--replicas and --pg-cache apply to --store postgres only');
+}
 if (!(duration > 0 && duration <= 120 && warmup >= 0 && warmup <= 60)) {
   throw new Error('--duration must be 1..120 s and --warmup 0..60 s');
 }
@@ -41,23 +69,10 @@ if (!scales.every((n) => Number.isInteger(n) && n >= 100 && n <= 5_000_000)) {
 const runStarted = performance.now();
 const log = (line) =>
   process.stdout.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
-const auth = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
-const API = '/client/v4';
-const AUDIT_QUERY = '/user/audit_logs?per_page=100&action.type=update';
-const AUDIT_UNFILTERED_QUERY = '/user/audit_logs?per_page=100';
-const TOKENS_QUERY = '/user/tokens?per_page=50';
-const NEW_TOKEN = JSON.stringify({
-  name: 'bench created token',
-  policies: [
-    {
-      effect: 'allow',
-      permission_groups: [{ id: '82e64a83756745bbbb1c9c2701bf816b' }],
-      resources: { 'com.cloudflare.api.account.zone.*': '*' },
-    },
-  ],
-});
-
 const work = mkdtempSync(join(tmpdir(), 'userflare-bench-'));
+const schemas = postgres
+  ? new RunSchemas(args['database-url'], `ufbench_${process.pid}_${Date.now().toString(36)}`)
+  : undefined;
 const children = new Set();
 async function stopAll() {
   for (const child of children) await child.stop().catch(() => {});
@@ -74,13 +89,6 @@ async function stop(child) {
 }
 const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function fetchBody(url, headers = auth) {
-  const response = await fetch(url, { headers });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
-  return text;
-}
-
 const results = {
   meta: {},
   startup: {},
@@ -91,12 +99,7 @@ const results = {
 };
 const row = (name, figures, extra = {}) => {
   results.rows.push({ name, ...figures, ...extra });
-  log(
-    `${name}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
-      (figures.non2xx || figures.errors || figures.timeouts
-        ? ` (non-2xx ${figures.non2xx}, errors ${figures.errors}, timeouts ${figures.timeouts})`
-        : ''),
-  );
+  log(`${name}: ${describeLoad(figures)}`);
   return figures;
 };
 
@@ -131,7 +134,7 @@ async function main() {
   const post = await measure({
     url: `${uf.url}${API}/user/tokens`,
     method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
+    headers: { ...AUTH, 'content-type': 'application/json' },
     body: NEW_TOKEN,
     pid: uf.pid,
     drainUrl: `${uf.url}/readyz`,
@@ -175,7 +178,7 @@ async function main() {
   const baselinePaths = { small: '/small', user: '/body/user', tokens: '/body/tokens', audit: '/body/audit' };
   const pairRun = async (label, path, baselineKey, baselineLabel, target) => {
     const pair = await measurePair({
-      ours: { url: `${uf.url}${API}${path}`, headers: auth, pid: uf.pid, drainUrl: `${uf.url}/readyz` },
+      ours: { url: `${uf.url}${API}${path}`, headers: AUTH, pid: uf.pid, drainUrl: `${uf.url}/readyz` },
       baseline: { url: `${baseline.url}${baselinePaths[baselineKey]}`, pid: baseline.pid },
       warmup,
       duration,
@@ -234,14 +237,14 @@ async function main() {
     try {
       const prism = await start(startPrism(`${uf.url}${API}/openapi.json`));
       for (const path of ['/user', '/user/tokens/verify']) {
-        const response = await fetch(`${prism.url}${API}${path}`, { headers: auth });
+        const response = await fetch(`${prism.url}${API}${path}`, { headers: AUTH });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`Prism answered ${response.status} on ${path}`);
       }
       const prismRun = async (label, path, ours) => {
         const figures = await measure({
           url: `${prism.url}${API}${path}`,
-          headers: auth,
+          headers: AUTH,
           pid: prism.pid,
           warmup,
           duration,
@@ -264,17 +267,7 @@ async function main() {
     }
   }
 
-  // 4. Scale: the token list and the audit page at each row count, seeded through the store. Each
-  // request timed alone follows a write, so the read cache is empty and the figure is the query's cost.
-  const writeOnce = async () => {
-    const response = await fetch(`${uf.url}${API}/user`, {
-      method: 'PATCH',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ first_name: 'Bench' }),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`PATCH /user answered ${response.status}`);
-  };
+  // 4. Scale: the token list and the audit page at each row count, seeded through the store.
   for (const [index, rows] of scales.entries()) {
     if (index > 0) {
       await stop(uf);
@@ -286,46 +279,9 @@ async function main() {
       await settle(500);
       results.rss[`idle${rows}`] = rssOf(uf.pid);
     }
-    const entry = { rows, serial: {} };
-    for (const [key, path] of [
-      ['tokens', TOKENS_QUERY],
-      ['audit', AUDIT_QUERY],
-      ['auditUnfiltered', AUDIT_UNFILTERED_QUERY],
-    ]) {
-      entry.serial[key] = await serialLatency({
-        url: `${uf.url}${API}${path}`,
-        headers: auth,
-        before: writeOnce,
-      });
-      log(
-        `scale ${rows} ${key}: one request after a write takes ${entry.serial[key].toFixed(1)} ms (median of 5)`,
-      );
-    }
-    if (index === 0) {
-      results.scale.push({ ...entry, tokens: firstTokens, audit: firstAudit });
-      continue;
-    }
-    for (const [key, path] of [
-      ['tokens', TOKENS_QUERY],
-      ['audit', AUDIT_QUERY],
-    ]) {
-      const figures = await measure({
-        url: `${uf.url}${API}${path}`,
-        headers: auth,
-        pid: uf.pid,
-        drainUrl: `${uf.url}/readyz`,
-        warmup,
-        duration,
-      });
-      entry[key] = figures;
-      log(
-        `scale ${rows} ${key}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
-          (figures.non2xx || figures.errors || figures.timeouts
-            ? ` (non-2xx ${figures.non2xx}, errors ${figures.errors}, timeouts ${figures.timeouts})`
-            : ''),
-      );
-    }
-    results.scale.push(entry);
+    const entry = await measureScale({ uf, rows, log, underLoad: index > 0, warmup, duration });
+    // The smallest scale's figures under load are the throughput rows' (section 2).
+    results.scale.push(index === 0 ? { ...entry, tokens: firstTokens, audit: firstAudit } : entry);
   }
   await stop(uf);
 
@@ -349,9 +305,30 @@ async function main() {
 
 await runScript(
   'bench',
-  main,
+  postgres
+    ? () =>
+        runPostgres({
+          options: {
+            quick,
+            duration,
+            warmup,
+            scales,
+            databaseUrl: args['database-url'],
+            poolSize,
+            pgCache: args['pg-cache'],
+            replicas,
+            write: !args['no-write'],
+          },
+          schemas,
+          work,
+          log,
+          start,
+          stop,
+        })
+    : main,
   async () => {
     await stopAll();
+    await schemas?.dropAll().catch((error) => log(`could not drop the run's schemas: ${error.message}`));
     rmSync(work, { recursive: true, force: true });
   },
   log,

@@ -6,12 +6,12 @@ import { cpuMicrosOf, rssOf } from './processes.mjs';
 const CONNECTIONS = 64;
 const MAX_REQUESTS_PER_SECOND = 200_000;
 
-function runOnce(options, seconds) {
+function runOnce(options, seconds, connections = CONNECTIONS) {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         ...options,
-        connections: CONNECTIONS,
+        connections,
         pipelining: 1,
         duration: seconds,
         maxOverallRequests: Math.ceil(seconds * MAX_REQUESTS_PER_SECOND),
@@ -26,47 +26,140 @@ function runOnce(options, seconds) {
   });
 }
 
-/**
- * Warms up for `warmup` seconds, then measures for `duration` seconds, sampling the RSS of `pid`
- * meanwhile. Returns requests/s, p50/p99 latency (ms), the server's CPU time per request (µs, user +
- * system, every thread), the peak RSS and the error counts.
- */
-export async function measure({ url, method = 'GET', headers = {}, body, pid, warmup, duration, drainUrl }) {
-  const options = { url, method, headers, ...(body === undefined ? {} : { body }) };
-  if (warmup > 0) await runOnce(options, warmup);
-  if (warmup > 0 && drainUrl) await drain(drainUrl);
-  let peakRss = pid === undefined ? undefined : rssOf(pid);
+/** Cumulative readings of each counter (µs), e.g. the CPU time of PostgreSQL's processes. */
+export const readCounters = (counters) =>
+  Object.fromEntries(Object.entries(counters).map(([name, read]) => [name, read()]));
+
+/** Counter growth per request, by counter name; undefined where a reading failed. */
+export function perRequestOf(before, after, requests) {
+  return Object.fromEntries(
+    Object.keys(before).map((name) => [
+      name,
+      before[name] === undefined || after[name] === undefined || requests === 0
+        ? undefined
+        : (after[name] - before[name]) / requests,
+    ]),
+  );
+}
+
+/** Samples the peak RSS of `pid` every 100 ms until `stop()` returns it. */
+function sampleRss(pid) {
+  let peak = pid === undefined ? undefined : rssOf(pid);
   const sampler =
     pid === undefined
       ? undefined
       : setInterval(() => {
           const rss = rssOf(pid);
-          if (rss !== undefined && (peakRss === undefined || rss > peakRss)) peakRss = rss;
+          if (rss !== undefined && (peak === undefined || rss > peak)) peak = rss;
         }, 100);
+  return () => {
+    if (sampler) clearInterval(sampler);
+    return peak;
+  };
+}
+
+function figuresOf(result, seconds, cpuPerRequest, peakRss) {
+  return {
+    cpuPerRequest,
+    seconds,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    responses: result['2xx'] + result.non2xx,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    peakRss,
+  };
+}
+
+/**
+ * Warms up for `warmup` seconds, then measures for `duration` seconds, sampling the RSS of `pid`
+ * meanwhile. Returns requests/s, p50/p99 latency (ms), the server's CPU time per request (µs, user +
+ * system, every thread), the peak RSS and the error counts; with `counters` (name → cumulative µs),
+ * also `cpuPerRequestOf`, each counter's growth per request over the measured run.
+ */
+export async function measure({
+  url,
+  method = 'GET',
+  headers = {},
+  body,
+  pid,
+  warmup,
+  duration,
+  drainUrl,
+  connections = CONNECTIONS,
+  counters,
+}) {
+  const options = { url, method, headers, ...(body === undefined ? {} : { body }) };
+  if (warmup > 0) await runOnce(options, warmup, connections);
+  if (warmup > 0 && drainUrl) await drain(drainUrl);
+  const stopRss = sampleRss(pid);
   try {
     const cpuBefore = pid === undefined ? undefined : cpuMicrosOf(pid);
-    const result = await runOnce(options, duration);
+    const countersBefore = counters && readCounters(counters);
+    const result = await runOnce(options, duration, connections);
+    const countersAfter = counters && readCounters(counters);
     const cpuAfter = pid === undefined ? undefined : cpuMicrosOf(pid);
-    return {
-      cpuPerRequest:
-        cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-          ? undefined
-          : (cpuAfter - cpuBefore) / result.requests.total,
-      seconds: duration,
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      requests: result.requests.total,
-      responses: result['2xx'] + result.non2xx,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      peakRss,
-    };
+    const figures = figuresOf(
+      result,
+      duration,
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : (cpuAfter - cpuBefore) / result.requests.total,
+      stopRss(),
+    );
+    if (counters) figures.cpuPerRequestOf = perRequestOf(countersBefore, countersAfter, figures.requests);
+    return figures;
   } finally {
-    if (sampler) clearInterval(sampler);
+    stopRss();
     if (drainUrl) await drain(drainUrl);
   }
+}
+
+/**
+ * Several servers loaded at the same time, one autocannon run of `connections` each (all in this
+ * process), warmed up together. Returns each target's figures and their sum: requests/s added up,
+ * the worst p99, and each counter's growth per request of all targets together.
+ */
+export async function measureTogether({ targets, connections, warmup, duration, counters = {} }) {
+  const optionsOf = ({ url, method = 'GET', headers = {} }) => ({ url, method, headers });
+  if (warmup > 0) await Promise.all(targets.map((t) => runOnce(optionsOf(t), warmup, connections)));
+  for (const t of targets) if (warmup > 0 && t.drainUrl) await drain(t.drainUrl);
+  const stops = targets.map((t) => sampleRss(t.pid));
+  const cpuBefore = targets.map((t) => cpuMicrosOf(t.pid));
+  const countersBefore = readCounters(counters);
+  const results = await Promise.all(targets.map((t) => runOnce(optionsOf(t), duration, connections)));
+  const countersAfter = readCounters(counters);
+  const cpuAfter = targets.map((t) => cpuMicrosOf(t.pid));
+  const each = results.map((result, i) =>
+    figuresOf(
+      result,
+      duration,
+      cpuBefore[i] === undefined || cpuAfter[i] === undefined || result.requests.total === 0
+        ? undefined
+        : (cpuAfter[i] - cpuBefore[i]) / result.requests.total,
+      stops[i](),
+    ),
+  );
+  for (const t of targets) if (t.drainUrl) await drain(t.drainUrl);
+  const requests = sum(each, 'requests');
+  return {
+    each,
+    combined: {
+      seconds: duration,
+      rps: sum(each, 'rps'),
+      p50: Math.max(...each.map((f) => f.p50)),
+      p99: Math.max(...each.map((f) => f.p99)),
+      requests,
+      responses: sum(each, 'responses'),
+      non2xx: sum(each, 'non2xx'),
+      errors: sum(each, 'errors'),
+      timeouts: sum(each, 'timeouts'),
+      cpuPerRequestOf: perRequestOf(countersBefore, countersAfter, requests),
+    },
+  };
 }
 
 /**
@@ -111,12 +204,12 @@ const median = (values) => {
 const sum = (rounds, key) => rounds.reduce((total, round) => total + (round[key] ?? 0), 0);
 
 /** Rounds of one target as one figure: mean rate, median p50, worst p99, summed counts. */
-function combine(rounds) {
+export function combine(rounds) {
   const seconds = sum(rounds, 'seconds');
   const requests = sum(rounds, 'requests');
   const cpu = rounds.filter((round) => round.cpuPerRequest !== undefined);
   const rss = rounds.map((round) => round.peakRss).filter((value) => value !== undefined);
-  return {
+  const combined = {
     rps: rounds.reduce((total, round) => total + round.rps * round.seconds, 0) / seconds,
     p50: median(rounds.map((round) => round.p50)),
     p99: Math.max(...rounds.map((round) => round.p99)),
@@ -131,26 +224,64 @@ function combine(rounds) {
     peakRss: rss.length ? Math.max(...rss) : undefined,
     seconds,
   };
+  const counterNames = [...new Set(rounds.flatMap((round) => Object.keys(round.cpuPerRequestOf ?? {})))];
+  if (counterNames.length) {
+    combined.cpuPerRequestOf = Object.fromEntries(
+      counterNames.map((name) => {
+        const read = rounds.filter((round) => round.cpuPerRequestOf?.[name] !== undefined);
+        return [
+          name,
+          read.length
+            ? read.reduce((total, round) => total + round.cpuPerRequestOf[name] * round.requests, 0) /
+              sum(read, 'requests')
+            : undefined,
+        ];
+      }),
+    );
+  }
+  return combined;
 }
 
 /**
- * A route and its baseline in alternating rounds, each warmed up first: drift on a shared machine
- * (other tenants, CPU frequency, the load generator's own state) then falls on both alike. The ratio
- * is the median of the rounds' ratios; `rounds` holds each round's pair of rates.
+ * Targets measured in alternating rounds, each warmed up in its first round: drift on a shared
+ * machine (other tenants, CPU frequency, the load generator's own state) then falls on all alike.
+ * `targets` maps a key to `(warmup, seconds) => figures`, run in the order given. Returns each key's
+ * rounds combined, each round's figures, and `ratio(a, b)`: the median of the rounds' a ÷ b rates.
  */
-export async function measurePair({ ours, baseline, warmup, duration, rounds }) {
+export async function measureRounds({ targets, warmup, duration, rounds }) {
   const slice = duration / rounds;
-  const oursRounds = [];
-  const baselineRounds = [];
+  const byKey = Object.fromEntries(Object.keys(targets).map((key) => [key, []]));
   for (let i = 0; i < rounds; i++) {
-    const first = i === 0 ? warmup : 0;
-    baselineRounds.push(await measure({ ...baseline, warmup: first, duration: slice }));
-    oursRounds.push(await measure({ ...ours, warmup: first, duration: slice }));
+    for (const [key, run] of Object.entries(targets)) byKey[key].push(await run(i === 0 ? warmup : 0, slice));
   }
   return {
-    ours: combine(oursRounds),
-    baseline: combine(baselineRounds),
-    ratio: median(oursRounds.map((round, i) => round.rps / baselineRounds[i].rps)),
-    rounds: oursRounds.map((round, i) => ({ ours: round.rps, baseline: baselineRounds[i].rps })),
+    combined: Object.fromEntries(Object.entries(byKey).map(([key, list]) => [key, combine(list)])),
+    rounds: byKey,
+    ratio: (a, b) => median(byKey[a].map((round, i) => round.rps / byKey[b][i].rps)),
+  };
+}
+
+/**
+ * A route and its baseline in alternating rounds (`measureRounds`), the baseline first. The ratio is
+ * the median of the rounds' ratios; `rounds` holds each round's pair of rates.
+ */
+export async function measurePair({ ours, baseline, warmup, duration, rounds }) {
+  const measured = await measureRounds({
+    targets: {
+      baseline: (first, slice) => measure({ ...baseline, warmup: first, duration: slice }),
+      ours: (first, slice) => measure({ ...ours, warmup: first, duration: slice }),
+    },
+    warmup,
+    duration,
+    rounds,
+  });
+  return {
+    ours: measured.combined.ours,
+    baseline: measured.combined.baseline,
+    ratio: measured.ratio('ours', 'baseline'),
+    rounds: measured.rounds.ours.map((round, i) => ({
+      ours: round.rps,
+      baseline: measured.rounds.baseline[i].rps,
+    })),
   };
 }

@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { cpus, freemem, totalmem } from 'node:os';
 import { ROOT } from './processes.mjs';
 
@@ -22,4 +22,13 @@ export function runMeta(script) {
     kernel: execSync('uname -sr').toString().trim(),
     commit,
   };
+}
+
+/** Files under packages/ that differ from the commit: the figures are then of the working tree, not of it. */
+export function uncommittedPackages() {
+  const status = spawnSync('git', ['status', '--porcelain', '--', 'packages'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return status.status === 0 ? status.stdout.split('\n').filter(Boolean).length : undefined;
 }

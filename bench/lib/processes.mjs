@@ -1,4 +1,5 @@
-// Child processes the benchmark measures: userflare (the built CLI), the bare Fastify baselines and Prism.
+// Child processes the benchmark measures: userflare (the built CLI), the bare Fastify baselines and Prism
+// (the PostgreSQL driver ceiling is in postgres.mjs).
 // Each runs in its own process, so none shares an event loop with autocannon.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -112,17 +113,21 @@ async function waitFor200(url, timeoutMs) {
 
 /**
  * Starts `userflare serve --port 0` on `dataDir` and waits for /readyz. `startupMs` is spawn → the
- * first 200 from /readyz (the banner with the URL is printed only once the store is ready).
+ * first 200 from /readyz (the banner with the URL is printed only once the store is ready). With
+ * `databaseUrl` the store is that database (`--database-url`) instead, and `env` adds to the
+ * process's environment (e.g. USERFLARE_DATABASE_POOL_SIZE).
  */
-export async function startUserflare(dataDir, { logLevel = 'warn' } = {}) {
+export async function startUserflare(dataDir, { logLevel = 'warn', databaseUrl, env = {} } = {}) {
+  const store = databaseUrl === undefined ? ['--data', dataDir] : ['--database-url', databaseUrl];
   const { child, match, started } = await spawnUntil(
-    [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', logLevel],
+    [CLI, 'serve', '--port', '0', ...store, '--log-level', logLevel],
     {
       env: {
         USERFLARE_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
         USERFLARE_SECRET: SECRET,
         USERFLARE_ADMIN_KEY: ADMIN_KEY,
-        USERFLARE_DATABASE_URL: '',
+        USERFLARE_DATABASE_URL: databaseUrl ?? '',
+        ...env,
       },
       pattern: /userflare listening on (http:\/\/\S+) /,
       timeoutMs: 120_000,
