@@ -142,7 +142,7 @@ export function seedStore(file, secret, { tokens, audit }) {
     // The per-user entry counts the server keeps with each write (migration 006).
     db.prepare('delete from audit_counts').run();
     db.prepare(
-      'insert into audit_counts (owner_id, entries) select owner_id, count(*) from audit_logs group by owner_id',
+      'insert into audit_counts (owner_id, shard, entries) select owner_id, 0, count(*) from audit_logs group by owner_id',
     ).run();
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -219,7 +219,7 @@ export async function seedPostgres(url, secret, { tokens, audit }) {
     // The per-user entry counts the server keeps with each write (migration 006).
     await client.query('delete from audit_counts');
     await client.query(
-      'insert into audit_counts (owner_id, entries) select owner_id, count(*) from audit_logs group by owner_id',
+      'insert into audit_counts (owner_id, shard, entries) select owner_id, 0, count(*) from audit_logs group by owner_id',
     );
     await client.query('commit');
     await client.query('analyze users, tokens, audit_logs, audit_counts');

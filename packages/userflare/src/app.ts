@@ -163,6 +163,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   const ctx: ServerContext = {
     db: store.db,
     reads: store.reads,
+    commitTogether: store.commitTogether,
     clock: controls.clock,
     keyring: secrets.keyring,
     lastUsed: new LastUsedRecorder(store.db, 5_000, (error) =>

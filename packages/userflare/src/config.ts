@@ -6,9 +6,13 @@ import {
   type RateLimitSettings,
 } from './modules/rate-limits/rate-limits.js';
 
-export type StoreConfig =
-  | { kind: 'sqlite'; file: string; directory: string }
-  | { kind: 'postgres'; url: string; poolSize: number };
+export interface PostgresStoreConfig {
+  kind: 'postgres';
+  url: string;
+  poolSize: number;
+}
+
+export type StoreConfig = { kind: 'sqlite'; file: string; directory: string } | PostgresStoreConfig;
 
 /** Everything the server reads from its environment, validated once (DESIGN, "Operating contract"). */
 export interface Config {

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { Db } from './db/database.js';
+import type { CommitTogether, Db } from './db/database.js';
 import type { ReadCache } from './db/read-cache.js';
 import type { LastUsedRecorder } from './modules/tokens/last-used.js';
 import type { Keyring } from './secrets.js';
@@ -8,6 +8,7 @@ import type { Keyring } from './secrets.js';
 export interface ServerContext {
   db: Db;
   reads: ReadCache;
+  commitTogether: CommitTogether;
   clock: Clock;
   keyring: Keyring;
   lastUsed: LastUsedRecorder;

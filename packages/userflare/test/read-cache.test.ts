@@ -270,8 +270,8 @@ describe('writeEffectOf', () => {
       .compile().sql;
     const upsert = db
       .insertInto('audit_counts')
-      .values({ owner_id: 'x', entries: 1 })
-      .onConflict((conflict) => conflict.column('owner_id').doUpdateSet({ entries: 2 }))
+      .values({ owner_id: 'x', shard: 0, entries: 1 })
+      .onConflict((conflict) => conflict.columns(['owner_id', 'shard']).doUpdateSet({ entries: 2 }))
       .compile().sql;
     const update = db.updateTable('tokens').set({ name: 'x' }).where('id', '=', 'x').compile().sql;
     const remove = db.deleteFrom('memberships').where('id', '=', 'x').compile().sql;

@@ -7,7 +7,6 @@ import {
   type Migration,
   Migrator,
   PostgresAdapter,
-  PostgresDialect,
   SqliteDialect,
   type SqliteStatement,
   sql,
@@ -15,7 +14,13 @@ import {
 import { ConfigError, type StoreConfig } from '../config.js';
 import { type BackgroundCheckpoints, startBackgroundCheckpoints } from './background-checkpoints.js';
 import { type ColumnTypes, postgresColumnTypes, sqliteColumnTypes } from './column-types.js';
-import { type Db, type Executor, TABLES_CHILDREN_FIRST } from './database.js';
+import {
+  type CommitTogether,
+  committedInTransaction,
+  type Db,
+  type Executor,
+  TABLES_CHILDREN_FIRST,
+} from './database.js';
 import * as initial from './migrations/001-initial.js';
 import * as organizationsBilling from './migrations/002-organizations-billing.js';
 import * as tokenExpiryIndex from './migrations/003-token-expiry-index.js';
@@ -23,13 +28,9 @@ import * as snapshots from './migrations/004-snapshots.js';
 import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
 import * as auditCounts from './migrations/006-audit-counts.js';
 import * as dashboardSessions from './migrations/007-dashboard-sessions.js';
-import {
-  type ReadCache,
-  uncachedReads,
-  WriteCountedReadCache,
-  WriteCounters,
-  writeEffectOf,
-} from './read-cache.js';
+import * as auditCountShards from './migrations/008-audit-count-shards.js';
+import { openPostgres } from './postgres-store.js';
+import { type ReadCache, WriteCountedReadCache, WriteCounters, writeEffectOf } from './read-cache.js';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, types: ColumnTypes): Promise<void>;
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '005-rate-limit-counters': rateLimitCounters,
   '006-audit-counts': auditCounts,
   '007-dashboard-sessions': dashboardSessions,
+  '008-audit-count-shards': auditCountShards,
 };
 
 export interface Store {
@@ -53,6 +55,7 @@ export interface Store {
   location: string;
   /** Reads reused until the next write where this process sees every write; pass-through otherwise. */
   reads: ReadCache;
+  commitTogether: CommitTogether;
   /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
   onError(handler: (error: Error) => void): void;
   close(): Promise<void>;
@@ -122,29 +125,14 @@ function withoutPassword(url: string): string {
 /** The only place that knows SQLite from PostgreSQL. `pg` loads only when it is used: start-up time. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'postgres') {
-    const { default: pg } = await import('pg');
-    const pool = new pg.Pool({
-      connectionString: config.url,
-      max: config.poolSize,
-      connectionTimeoutMillis: 5_000,
-    });
-    const handlers: ((error: Error) => void)[] = [];
-    const report = (error: Error) => {
-      for (const handler of handlers) handler(error);
-    };
-    // Without a listener, a client losing its connection would crash the process: the pool listens
-    // only while a client is idle, so a checked-out client between two statements of a transaction
-    // needs its own. The failing query still rejects, and the pool drops the dead client on release.
-    pool.on('connect', (client) => client.on('error', report));
-    pool.on('error', () => {}); // the same error, already reported by the client's own listener
-    const db = new Kysely<never>({ dialect: new PostgresDialect({ pool }) }) as unknown as Db;
+    const { db, reads, commitTogether, onError } = await openPostgres(config);
     return {
       db,
       dialect: 'postgres',
       location: withoutPassword(config.url),
-      // Other replicas write to the same database, so nothing read can be reused (README, "Replicas").
-      reads: uncachedReads,
-      onError: (handler) => handlers.push(handler),
+      reads,
+      commitTogether,
+      onError,
       close: () => db.destroy(),
     };
   }
@@ -185,6 +173,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
         }
       : {}),
     reads: new WriteCountedReadCache(counters),
+    commitTogether: committedInTransaction(db),
     onError: (handler) => handlers.push(handler),
     close: async () => {
       await checkpoints?.stop();
@@ -256,40 +245,6 @@ export async function migrateToLatest(store: Store): Promise<void> {
 export async function emptyStore(db: Executor): Promise<void> {
   for (const table of TABLES_CHILDREN_FIRST) await db.deleteFrom(table).execute();
   await db.deleteFrom('audit_counts').execute();
-}
-
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions.
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-]);
-
-/**
- * What a store error means for the client: a unique value taken by a concurrent request, or a store
- * that cannot be reached right now (a 5xx the SDK retries). Anything else is a server fault.
- */
-export function classifyStoreError(error: unknown): 'unique-violation' | 'unavailable' | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return 'unique-violation';
-  }
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return 'unavailable';
-  if (/Connection terminated|connection error|timeout exceeded when trying to connect/i.test(error.message)) {
-    return 'unavailable';
-  }
-  return undefined;
 }
 
 /**

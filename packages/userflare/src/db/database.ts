@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { MembershipsTable, OrganizationsTable } from '../modules/accounts/accounts.table.js';
 import type { AuditCountsTable, AuditLogsTable } from '../modules/audit-logs/audit-logs.table.js';
 import type { BillingHistoryTable, BillingProfilesTable } from '../modules/billing/billing.table.js';
@@ -48,3 +48,19 @@ export const TABLES_CHILDREN_FIRST = [
 /** What repositories take first: the database or a transaction on it. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 export type Db = Kysely<Database>;
+
+/**
+ * Runs statements that read nothing back, in order, in one transaction. On PostgreSQL they leave
+ * together with their `begin` and `commit` (one round trip), so a row lock they take is held only
+ * while the database itself works, never across a round trip (issue 14: every write of a user takes
+ * the lock on its `audit_counts` row).
+ */
+export type CommitTogether = (statements: readonly CompiledQuery[]) => Promise<void>;
+
+/** `CommitTogether` through Kysely's own transaction: SQLite, where a statement costs no round trip. */
+export function committedInTransaction(db: Db): CommitTogether {
+  return (statements) =>
+    db.transaction().execute(async (trx) => {
+      for (const statement of statements) await trx.executeQuery(statement);
+    });
+}

@@ -126,7 +126,7 @@ export class WriteCounters {
 }
 
 /** About one token, user or audit entry per unit: tens of megabytes at the most. */
-const WEIGHT_BUDGET = 20_000;
+export const WEIGHT_BUDGET = 20_000;
 /** Values that name their tables: credentials and membership lists, a unit each. */
 const TABLE_SCOPED_BUDGET = 10_000;
 
@@ -138,7 +138,7 @@ interface Kept {
 }
 
 /** Values under a weight budget; over it, the oldest go first, and nothing heavier than it is kept. */
-class KeptValues {
+export class KeptValues {
   readonly #entries = new Map<string, Kept>();
   #weight = 0;
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import ipaddr from 'ipaddr.js';
 import { EMAIL_PATTERN, GLOBAL_KEY_PATTERN } from '../config.js';
 import type { ServerContext } from '../context.js';
-import { listAccountIdsOfUser } from '../modules/accounts/accounts.repository.js';
+import { accountIdsOf } from '../modules/accounts/accounts.service.js';
 import type { Actor } from '../modules/audit-logs/audit-logs.service.js';
 import type { DashboardRequest } from '../modules/dashboard/dashboard-request.js';
 import type { EmulatorControls } from '../modules/emulator/emulator-controls.js';
@@ -343,12 +343,7 @@ function authorize(
   const { credential } = auth;
   if (credential.kind === 'global_key') return;
   if (required.scope !== 'account') return checkPolicies(auth, credential, required, NO_ACCOUNTS);
-  // A kept set is the same object until memberships change, which lets isPermitted reuse its decision.
-  const accountIds = ctx.reads.readNow(
-    `account-ids:${auth.userId}`,
-    async () => new Set(await listAccountIdsOfUser(ctx.db, auth.userId)),
-    { tables: ['memberships'] },
-  );
+  const accountIds = accountIdsOf(ctx, auth.userId);
   return andThen(accountIds, (ids) => checkPolicies(auth, credential, required, ids));
 }
 

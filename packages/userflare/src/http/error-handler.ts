@@ -2,7 +2,7 @@ import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { classifyStoreError } from '../db/create-database.js';
+import { classifyStoreError } from '../db/store-errors.js';
 import { ApiError, apiErrors, ResourceNotFoundError } from './errors.js';
 import { redactPath } from './redaction.js';
 import { toFieldProblems } from './validation.js';

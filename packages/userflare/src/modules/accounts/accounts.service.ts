@@ -1,8 +1,29 @@
 import type { Account, Membership, Organization, TokenPolicy } from '@userflare/contract';
 import { formatTimestamp } from '../../clock.js';
+import type { ServerContext } from '../../context.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { PageRequest } from '../../http/envelope.js';
-import { listMembershipsOfUser, type MembershipWithOrganization } from './accounts.repository.js';
+import {
+  listAccountIdsOfUser,
+  listMembershipsOfUser,
+  type MembershipWithOrganization,
+} from './accounts.repository.js';
+
+/**
+ * The accounts a user is an accepted member of, through the read cache: account-scoped permission
+ * checks and token policies need them on every request. A kept set is the same object until
+ * memberships change, which lets `isPermitted` reuse its decision.
+ */
+export function accountIdsOf(
+  ctx: ServerContext,
+  userId: string,
+): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+  return ctx.reads.readNow(
+    `account-ids:${userId}`,
+    async (): Promise<ReadonlySet<string>> => new Set(await listAccountIdsOfUser(ctx.db, userId)),
+    { tables: ['memberships'] },
+  );
+}
 
 function parseList(json: string): string[] {
   return JSON.parse(json) as string[];

@@ -1,23 +1,40 @@
-import { sql } from 'kysely';
+import { type CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { AuditLogRow, NewAuditLogRow } from './audit-logs.table.js';
 
+const COUNT_SHARDS = 16;
+const PG_COUNT_SHARD = sql<number>`pg_backend_pid() % ${sql.lit(COUNT_SHARDS)}`;
+
+/** Which of the owner's count rows a write adds to: its connection's own on PostgreSQL (migration 008). */
+function countShard(db: Executor) {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? PG_COUNT_SHARD : 0;
+}
+
+/** An entry and its owner's count, as statements for `CommitTogether` or a transaction. */
+export function insertAuditLogStatements(db: Executor, row: NewAuditLogRow): CompiledQuery[] {
+  return [
+    db.insertInto('audit_logs').values(row).compile(),
+    db
+      .insertInto('audit_counts')
+      .values({ owner_id: row.owner_id, shard: countShard(db), entries: 1 })
+      .onConflict((conflict) =>
+        conflict
+          .columns(['owner_id', 'shard'])
+          .doUpdateSet({ entries: (eb) => eb('audit_counts.entries', '+', 1) }),
+      )
+      .compile(),
+  ];
+}
+
 /** Writes an entry and counts it for its owner, in the caller's transaction. */
 export async function insertAuditLog(db: Executor, row: NewAuditLogRow): Promise<void> {
-  await db.insertInto('audit_logs').values(row).execute();
-  await db
-    .insertInto('audit_counts')
-    .values({ owner_id: row.owner_id, entries: 1 })
-    .onConflict((conflict) =>
-      conflict.column('owner_id').doUpdateSet({ entries: (eb) => eb('audit_counts.entries', '+', 1) }),
-    )
-    .execute();
+  for (const statement of insertAuditLogStatements(db, row)) await db.executeQuery(statement);
 }
 
 /** Counts every owner's entries again: after a restore, which writes `audit_logs` wholesale. */
 export async function recountAuditLogs(db: Executor): Promise<void> {
   await db.deleteFrom('audit_counts').execute();
-  await sql`insert into audit_counts (owner_id, entries) select owner_id, count(*) from audit_logs group by owner_id`.execute(
+  await sql`insert into audit_counts (owner_id, shard, entries) select owner_id, 0, count(*) from audit_logs group by owner_id`.execute(
     db,
   );
 }
@@ -56,7 +73,7 @@ function countsEveryEntry(filter: AuditLogFilter): boolean {
 async function countOwnEntries(db: Executor, ownerId: string): Promise<number> {
   const row = await db
     .selectFrom('audit_counts')
-    .select('entries')
+    .select((eb) => eb.fn.sum<number | string | null>('entries').as('entries'))
     .where('owner_id', '=', ownerId)
     .executeTakeFirst();
   return Number(row?.entries ?? 0);

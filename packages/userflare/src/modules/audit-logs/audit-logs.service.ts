@@ -7,7 +7,7 @@ import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField } from '../../http/errors.js';
 import { type AuditLogFilter, insertAuditLog, listAuditLogs } from './audit-logs.repository.js';
-import type { AuditLogRow } from './audit-logs.table.js';
+import type { AuditLogRow, NewAuditLogRow } from './audit-logs.table.js';
 
 /** Who did something: the credential's user, from which address, with which token if any. */
 export interface Actor {
@@ -41,17 +41,9 @@ function addressKey(ip: string): string {
   return ipaddr.isValid(ip) ? ipKey(ipaddr.process(ip)) : '0'.repeat(32);
 }
 
-/**
- * Writes the audit entry of a mutation. Call it with the mutation's transaction, so that the change
- * and its entry commit together (DESIGN, "Audit"). Values must never hold a secret.
- */
-export async function recordAuditLog(
-  db: Executor,
-  clock: Clock,
-  actor: Actor,
-  event: AuditEvent,
-): Promise<void> {
-  await insertAuditLog(db, {
+/** The stored row of an audit entry. Values must never hold a secret. */
+export function auditLogRow(clock: Clock, actor: Actor, event: AuditEvent): NewAuditLogRow {
+  return {
     id: randomUUID(),
     owner_id: event.ownerId,
     when: clock.now().toISOString(),
@@ -69,7 +61,20 @@ export async function recordAuditLog(
     metadata: JSON.stringify({ ...(actor.tokenId ? { token_id: actor.tokenId } : {}), ...event.metadata }),
     old_value: event.oldValue === undefined ? null : JSON.stringify(event.oldValue),
     new_value: event.newValue === undefined ? null : JSON.stringify(event.newValue),
-  });
+  };
+}
+
+/**
+ * Writes the audit entry of a mutation. Call it with the mutation's transaction, so that the change
+ * and its entry commit together (DESIGN, "Audit"); or put `auditLogRow` into the same `CommitTogether`.
+ */
+export async function recordAuditLog(
+  db: Executor,
+  clock: Clock,
+  actor: Actor,
+  event: AuditEvent,
+): Promise<void> {
+  await insertAuditLog(db, auditLogRow(clock, actor, event));
 }
 
 function toAuditLog(row: AuditLogRow): AuditLog {

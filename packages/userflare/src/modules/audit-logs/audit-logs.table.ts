@@ -28,7 +28,9 @@ export type AuditLogRow = Selectable<AuditLogsTable>;
 export type NewAuditLogRow = Insertable<AuditLogsTable>;
 
 /** How many entries each user's audit log holds (migration 006). */
+/** A user's audit count is the sum of their rows (migration 008). */
 export interface AuditCountsTable {
   owner_id: string;
+  shard: number;
   entries: number;
 }

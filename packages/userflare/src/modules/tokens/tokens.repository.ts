@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { NewTokenRow, TokenRow, TokenRowUpdate } from './tokens.table.js';
 
@@ -94,7 +95,11 @@ export async function countTokensExpiredBy(db: Executor, userId: string, instant
 }
 
 export async function insertToken(db: Executor, row: NewTokenRow): Promise<void> {
-  await db.insertInto('tokens').values(row).execute();
+  await db.executeQuery(insertTokenStatement(db, row));
+}
+
+export function insertTokenStatement(db: Executor, row: NewTokenRow): CompiledQuery {
+  return db.insertInto('tokens').values(row).compile();
 }
 
 export async function updateToken(db: Executor, id: string, changes: TokenRowUpdate): Promise<void> {

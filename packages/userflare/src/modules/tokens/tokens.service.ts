@@ -17,8 +17,9 @@ import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
 import { invalidField, ResourceNotFoundError } from '../../http/errors.js';
 import { newId } from '../../random.js';
-import { listAccountIdsOfUser } from '../accounts/accounts.repository.js';
-import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { accountIdsOf } from '../accounts/accounts.service.js';
+import { insertAuditLogStatements } from '../audit-logs/audit-logs.repository.js';
+import { type Actor, auditLogRow, recordAuditLog } from '../audit-logs/audit-logs.service.js';
 import { buildCondition, buildPolicies, isAddressAllowed, type OwnerReach } from './token-policies.js';
 import { generateTokenValue, inspectTokenValue } from './token-value.js';
 import {
@@ -29,7 +30,7 @@ import {
   findTokenById,
   findTokenOfUser,
   findTokenWithOwnerByHash,
-  insertToken,
+  insertTokenStatement,
   listTokensOfUser,
   updateToken as updateTokenRow,
 } from './tokens.repository.js';
@@ -134,8 +135,8 @@ function tokenJson(ctx: ServerContext, row: TokenRow, now: Date): Buffer {
   return json;
 }
 
-async function ownerReach(db: Executor, userId: string): Promise<OwnerReach> {
-  return { userId, accountIds: new Set(await listAccountIdsOfUser(db, userId)) };
+async function ownerReach(ctx: ServerContext, userId: string): Promise<OwnerReach> {
+  return { userId, accountIds: await accountIdsOf(ctx, userId) };
 }
 
 async function findOwnTokenOrFail(db: Executor, userId: string, id: string): Promise<TokenRow> {
@@ -236,30 +237,29 @@ export async function createToken(
     throw invalidField(['expires_on'], 'must be in the future');
   }
   const value = generateTokenValue();
-  const row = await ctx.db.transaction().execute(async (trx) => {
-    const row: TokenRow = {
-      id: newId(),
-      user_id: actor.userId,
-      name: input.name,
-      status: 'active',
-      value_hash: ctx.keyring.hash(value),
-      policies: JSON.stringify(buildPolicies(input.policies, await ownerReach(trx, actor.userId))),
-      condition: JSON.stringify(buildCondition(input.condition)),
-      not_before: notBefore,
-      expires_on: expiresOn,
-      issued_on: now.toISOString(),
-      modified_on: now.toISOString(),
-      last_used_on: null,
-    };
-    await insertToken(trx, row);
-    await recordAuditLog(trx, ctx.clock, actor, {
-      ownerId: actor.userId,
-      action: 'create',
-      resource: { id: row.id, type: 'token' },
-      newValue: toToken(ctx, row),
-    });
-    return row;
+  // Read first (cached): a membership that changes meanwhile is a race either way.
+  const reach = await ownerReach(ctx, actor.userId);
+  const row: TokenRow = {
+    id: newId(),
+    user_id: actor.userId,
+    name: input.name,
+    status: 'active',
+    value_hash: ctx.keyring.hash(value),
+    policies: JSON.stringify(buildPolicies(input.policies, reach)),
+    condition: JSON.stringify(buildCondition(input.condition)),
+    not_before: notBefore,
+    expires_on: expiresOn,
+    issued_on: now.toISOString(),
+    modified_on: now.toISOString(),
+    last_used_on: null,
+  };
+  const audit = auditLogRow(ctx.clock, actor, {
+    ownerId: actor.userId,
+    action: 'create',
+    resource: { id: row.id, type: 'token' },
+    newValue: toToken(ctx, row),
   });
+  await ctx.commitTogether([insertTokenStatement(ctx.db, row), ...insertAuditLogStatements(ctx.db, audit)]);
   return { ...toToken(ctx, row), value };
 }
 
@@ -281,7 +281,7 @@ export async function updateToken(
     const before = await findOwnTokenOrFail(trx, actor.userId, id);
     const policies = buildPolicies(
       input.policies,
-      await ownerReach(trx, actor.userId),
+      await ownerReach(ctx, actor.userId),
       tokenPolicies(before),
     );
     const after: TokenRow = {

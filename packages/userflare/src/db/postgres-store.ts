@@ -1,0 +1,147 @@
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type pg from 'pg';
+import type { PostgresStoreConfig } from '../config.js';
+import type { CommitTogether, Db } from './database.js';
+import { SnapshotCheckedReadCache } from './snapshot-checked-reads.js';
+import { classifyStoreError } from './store-errors.js';
+
+/** Named: parsed once per connection, as it runs once per request (issue 14). */
+const CURRENT_SNAPSHOT = {
+  name: 'userflare_snapshot',
+  text: 'select pg_current_snapshot()::text as snapshot',
+};
+
+/**
+ * Beyond this many distinct SQL texts, further ones run unnamed: a text that varies (an `in` list of
+ * any length) must not prepare a statement per variant on every connection.
+ */
+const NAMED_STATEMENT_LIMIT = 1_000;
+const statementNames = new Map<string, string>();
+
+/**
+ * Each SQL text Kysely sends gets a name of its own, so that every pooled connection parses and plans
+ * it once instead of on every query: unnamed statements were parsed anew each time (issue 14). Names
+ * are never reused for another text, as `pg` refuses that on a connection that prepared the first.
+ */
+function named(text: string, values: readonly unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < NAMED_STATEMENT_LIMIT) {
+    name = `userflare_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values: [...values] } : { name, text, values: [...values] };
+}
+
+const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
+
+/**
+ * Kysely's pool, with two changes: statements are named (see `named`), and a transaction's `begin` is
+ * not waited for. The pool's connections pipeline (`pg`'s `pipeline` mode), so `begin` leaves with the
+ * transaction's first statement, and statements a service sends together (`Promise.all`) leave
+ * together: a token create with its audit entry is two round trips, the writes and the commit. Should
+ * `begin` fail, the connection is broken and that first statement fails with it.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      return {
+        query: (text: string, values: readonly unknown[]) => {
+          if (text === 'begin') {
+            client.query(text).catch(() => {});
+            return Promise.resolve(BEGUN);
+          }
+          return client.query(named(text, values));
+        },
+        release: (destroy?: boolean) => client.release(destroy),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
+ * Runs `send` with the connection's socket corked: a pipelined client writes each query as soon as it
+ * is made, one system call apiece (a quarter of a token create's CPU time), and corked they leave in
+ * one. `pg` corks the same way around the messages of one query; its socket is not public API, hence
+ * the check.
+ */
+function inOneWrite<T>(client: pg.PoolClient, send: () => T): T {
+  const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } })
+    .connection?.stream;
+  socket?.cork?.();
+  try {
+    return send();
+  } finally {
+    socket?.uncork?.();
+  }
+}
+
+/**
+ * Sends `begin`, the statements and `commit` at once on one pipelined connection and waits for every
+ * answer. A failing statement aborts the transaction (the `commit` then answers `ROLLBACK`) and is
+ * what the caller gets.
+ */
+function committingTogether(pool: pg.Pool): CommitTogether {
+  return async (statements) => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      const answers = inOneWrite(client, () => [
+        client.query(named('begin', [])),
+        ...statements.map((statement) => client.query(named(statement.sql, statement.parameters))),
+        client.query(named('commit', [])),
+      ]);
+      const settled = await Promise.allSettled(answers);
+      const failure = settled.find((answer) => answer.status === 'rejected');
+      if (failure) {
+        broken = classifyStoreError(failure.reason) === 'unavailable';
+        throw failure.reason;
+      }
+    } finally {
+      client.release(broken);
+    }
+  };
+}
+
+export interface PostgresStore {
+  db: Db;
+  commitTogether: CommitTogether;
+  pool: pg.Pool;
+  reads: SnapshotCheckedReadCache;
+  onError(handler: (error: Error) => void): void;
+}
+
+/** `pg` loads only when it is used: start-up time of the SQLite default. */
+export async function openPostgres(config: PostgresStoreConfig): Promise<PostgresStore> {
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: 5_000,
+    pipeline: true,
+  } as pg.PoolConfig);
+  const handlers: ((error: Error) => void)[] = [];
+  const report = (error: Error) => {
+    for (const handler of handlers) handler(error);
+  };
+  // Without a listener, a client losing its connection would crash the process: the pool listens
+  // only while a client is idle, so a checked-out client between two statements of a transaction
+  // needs its own. The failing query still rejects, and the pool drops the dead client on release.
+  pool.on('connect', (client) => client.on('error', report));
+  pool.on('error', () => {}); // the same error, already reported by the client's own listener
+  const db = new Kysely<never>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+  }) as unknown as Db;
+  const reads = new SnapshotCheckedReadCache(async () => {
+    const { rows } = await pool.query<{ snapshot: string }>(CURRENT_SNAPSHOT);
+    return rows[0]?.snapshot ?? '';
+  });
+  return {
+    db,
+    pool,
+    reads,
+    commitTogether: committingTogether(pool),
+    onError: (handler) => handlers.push(handler),
+  };
+}
