@@ -10,7 +10,12 @@ export interface PostgresStoreConfig {
   kind: 'postgres';
   url: string;
   poolSize: number;
+  /** `USERFLARE_PG_CACHE` (docs/postgresql.md): exact by default. */
+  cache: PostgresCacheMode;
 }
+
+export const POSTGRES_CACHE_MODES = ['exact', 'notify', 'off'] as const;
+export type PostgresCacheMode = (typeof POSTGRES_CACHE_MODES)[number];
 
 export type StoreConfig = { kind: 'sqlite'; file: string; directory: string } | PostgresStoreConfig;
 
@@ -121,7 +126,12 @@ function storeConfig(
   databaseUrl: string | undefined,
   dataDir: string,
   poolSize: string | undefined,
+  cacheMode: string | undefined,
 ): StoreConfig {
+  const cache = cacheMode || 'exact';
+  if (!(POSTGRES_CACHE_MODES as readonly string[]).includes(cache)) {
+    throw new ConfigError(`USERFLARE_PG_CACHE must be exact, notify or off, got "${cacheMode}"`);
+  }
   if (databaseUrl === undefined || databaseUrl === '') {
     return { kind: 'sqlite', file: resolve(dataDir, 'userflare.db'), directory: dataDir };
   }
@@ -135,7 +145,7 @@ function storeConfig(
     if (!Number.isInteger(size) || size < 1) {
       throw new ConfigError(`USERFLARE_DATABASE_POOL_SIZE must be a positive integer, got "${poolSize}"`);
     }
-    return { kind: 'postgres', url: databaseUrl, poolSize: size };
+    return { kind: 'postgres', url: databaseUrl, poolSize: size, cache: cache as PostgresCacheMode };
   }
   throw new ConfigError(
     'USERFLARE_DATABASE_URL must be unset (SQLite in the data dir), sqlite::memory:, sqlite:<file> or postgres://…',
@@ -179,7 +189,12 @@ export function loadConfig(
     host: read('HOST') || '127.0.0.1',
     port: parsePort(read('PORT') || '4010'),
     dataDir,
-    store: storeConfig(read('USERFLARE_DATABASE_URL'), dataDir, read('USERFLARE_DATABASE_POOL_SIZE')),
+    store: storeConfig(
+      read('USERFLARE_DATABASE_URL'),
+      dataDir,
+      read('USERFLARE_DATABASE_POOL_SIZE'),
+      read('USERFLARE_PG_CACHE'),
+    ),
     bootstrapEmail,
     bootstrapToken,
     bootstrapApiKey,

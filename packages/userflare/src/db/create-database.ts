@@ -56,6 +56,8 @@ export interface Store {
   /** Reads reused until the next write where this process sees every write; pass-through otherwise. */
   reads: ReadCache;
   commitTogether: CommitTogether;
+  /** Work that needs the migrated schema (PostgreSQL's notify mode). */
+  afterMigration?(): Promise<void>;
   /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
   onError(handler: (error: Error) => void): void;
   close(): Promise<void>;
@@ -125,16 +127,7 @@ function withoutPassword(url: string): string {
 /** The only place that knows SQLite from PostgreSQL. `pg` loads only when it is used: start-up time. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'postgres') {
-    const { db, reads, commitTogether, onError } = await openPostgres(config);
-    return {
-      db,
-      dialect: 'postgres',
-      location: withoutPassword(config.url),
-      reads,
-      commitTogether,
-      onError,
-      close: () => db.destroy(),
-    };
+    return { ...(await openPostgres(config)), dialect: 'postgres', location: withoutPassword(config.url) };
   }
   if (config.file !== ':memory:') mkdirSync(config.directory, { recursive: true, mode: 0o700 });
   const image = config.file === ':memory:' ? migratedMemoryImage : undefined;
@@ -239,6 +232,7 @@ export async function migrateToLatest(store: Store): Promise<void> {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
   store.memoryImage?.keep();
+  await store.afterMigration?.();
 }
 
 /** Deletes every row of every table, children first: a reset, or undoing a start that failed. */
@@ -277,7 +271,7 @@ export interface PrivateSchema {
  */
 export async function createPrivateSchema(url: string, name: string): Promise<PrivateSchema> {
   const run = async (statement: (schema: ReturnType<typeof sql.id>) => ReturnType<typeof sql>) => {
-    const store = await openStore({ kind: 'postgres', url, poolSize: 1 });
+    const store = await openStore({ kind: 'postgres', url, poolSize: 1, cache: 'off' });
     try {
       await statement(sql.id(name)).execute(store.db);
     } finally {

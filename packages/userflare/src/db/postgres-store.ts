@@ -2,8 +2,16 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } f
 import type pg from 'pg';
 import type { PostgresStoreConfig } from '../config.js';
 import type { CommitTogether, Db } from './database.js';
+import {
+  type ReadCache,
+  uncachedReads,
+  WriteCountedReadCache,
+  type WriteEffect,
+  writeEffectOf,
+} from './read-cache.js';
 import { SnapshotCheckedReadCache } from './snapshot-checked-reads.js';
 import { classifyStoreError } from './store-errors.js';
+import { WriteNotifications } from './write-notifications.js';
 
 /** Named: parsed once per connection, as it runs once per request (issue 14). */
 const CURRENT_SNAPSHOT = {
@@ -33,25 +41,47 @@ function named(text: string, values: readonly unknown[]): pg.QueryConfig {
 }
 
 const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
+const READ = /^\s*select\b/i;
+
+/** Where committed writes are counted: the notify mode's counters, or nowhere. */
+type RecordWrites = (effects: readonly WriteEffect[]) => void;
 
 /**
- * Kysely's pool, with two changes: statements are named (see `named`), and a transaction's `begin` is
- * not waited for. The pool's connections pipeline (`pg`'s `pipeline` mode), so `begin` leaves with the
- * transaction's first statement, and statements a service sends together (`Promise.all`) leave
- * together: a token create with its audit entry is two round trips, the writes and the commit. Should
- * `begin` fail, the connection is broken and that first statement fails with it.
+ * Kysely's pool, with three changes: statements are named (see `named`); a transaction's `begin` is
+ * not waited for, as the connections pipeline (`pg`'s `pipeline` mode) and it leaves with the
+ * transaction's first statement (should it fail, the connection is broken and that statement fails
+ * with it); and with `recordWrites`, each write's effect is counted once it has committed.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, recordWrites?: RecordWrites): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
+      /** The writes of the open transaction, counted at its commit. */
+      let uncommitted: WriteEffect[] | undefined;
       return {
         query: (text: string, values: readonly unknown[]) => {
           if (text === 'begin') {
+            uncommitted = [];
             client.query(text).catch(() => {});
             return Promise.resolve(BEGUN);
           }
-          return client.query(named(text, values));
+          const answer = client.query(named(text, values));
+          if (recordWrites === undefined || READ.test(text)) return answer;
+          if (text === 'commit' || text === 'rollback') {
+            const effects = text === 'commit' ? uncommitted : undefined;
+            uncommitted = undefined;
+            if (effects === undefined) return answer;
+            return answer.then((result) => {
+              recordWrites(effects);
+              return result;
+            });
+          }
+          const effect = writeEffectOf(text);
+          if (uncommitted !== undefined) {
+            uncommitted.push(effect);
+            return answer;
+          }
+          return answer.finally(() => recordWrites([effect]));
         },
         release: (destroy?: boolean) => client.release(destroy),
       } as unknown as PostgresPoolClient;
@@ -82,7 +112,7 @@ function inOneWrite<T>(client: pg.PoolClient, send: () => T): T {
  * answer. A failing statement aborts the transaction (the `commit` then answers `ROLLBACK`) and is
  * what the caller gets.
  */
-function committingTogether(pool: pg.Pool): CommitTogether {
+function committingTogether(pool: pg.Pool, recordWrites?: RecordWrites): CommitTogether {
   return async (statements) => {
     const client = await pool.connect();
     let broken = false;
@@ -98,6 +128,7 @@ function committingTogether(pool: pg.Pool): CommitTogether {
         broken = classifyStoreError(failure.reason) === 'unavailable';
         throw failure.reason;
       }
+      recordWrites?.(statements.map((statement) => writeEffectOf(statement.sql)));
     } finally {
       client.release(broken);
     }
@@ -107,9 +138,11 @@ function committingTogether(pool: pg.Pool): CommitTogether {
 export interface PostgresStore {
   db: Db;
   commitTogether: CommitTogether;
-  pool: pg.Pool;
-  reads: SnapshotCheckedReadCache;
+  reads: ReadCache;
+  /** Work that needs the migrated schema: the notify mode's triggers and listener. */
+  afterMigration(): Promise<void>;
   onError(handler: (error: Error) => void): void;
+  close(): Promise<void>;
 }
 
 /** `pg` loads only when it is used: start-up time of the SQLite default. */
@@ -130,18 +163,45 @@ export async function openPostgres(config: PostgresStoreConfig): Promise<Postgre
   // needs its own. The failing query still rejects, and the pool drops the dead client on release.
   pool.on('connect', (client) => client.on('error', report));
   pool.on('error', () => {}); // the same error, already reported by the client's own listener
+  const notifications =
+    config.cache === 'notify'
+      ? new WriteNotifications(pool, () => new pgModule.Client({ connectionString: config.url }), report)
+      : undefined;
+  if (notifications) {
+    const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
+    pool.on('connect', (client) => notifications.ownBackends.add(backendOf(client)));
+    pool.on('remove', (client) => notifications.ownBackends.delete(backendOf(client)));
+  }
+  const recordWrites: RecordWrites | undefined = notifications
+    ? (effects) => {
+        for (const effect of effects) notifications.counters.record(effect);
+      }
+    : undefined;
   const db = new Kysely<never>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    dialect: new PostgresDialect({ pool: preparingPool(pool, recordWrites) }),
   }) as unknown as Db;
-  const reads = new SnapshotCheckedReadCache(async () => {
+  return {
+    db,
+    commitTogether: committingTogether(pool, recordWrites),
+    reads: readsFor(config.cache, pool, notifications),
+    afterMigration: async () => notifications?.start(),
+    onError: (handler) => handlers.push(handler),
+    close: async () => {
+      await notifications?.close();
+      await db.destroy();
+    },
+  };
+}
+
+function readsFor(
+  mode: PostgresStoreConfig['cache'],
+  pool: pg.Pool,
+  notifications: WriteNotifications | undefined,
+): ReadCache {
+  if (notifications) return new WriteCountedReadCache(notifications.counters, () => notifications.listening);
+  if (mode === 'off') return uncachedReads;
+  return new SnapshotCheckedReadCache(async () => {
     const { rows } = await pool.query<{ snapshot: string }>(CURRENT_SNAPSHOT);
     return rows[0]?.snapshot ?? '';
   });
-  return {
-    db,
-    pool,
-    reads,
-    commitTogether: committingTogether(pool),
-    onError: (handler) => handlers.push(handler),
-  };
 }

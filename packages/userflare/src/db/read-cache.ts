@@ -190,7 +190,14 @@ export class WriteCountedReadCache implements ReadCache {
   readonly #untilTablesWritten = new KeptValues(TABLE_SCOPED_BUDGET);
   #untilTablesWrittenAt = 0;
 
-  constructor(private readonly counters: WriteCounters) {}
+  /**
+   * `trusted`: whether `counters` hear of every write right now; while it says no, nothing is kept or
+   * reused (PostgreSQL's notify mode, its listening connection down).
+   */
+  constructor(
+    private readonly counters: WriteCounters,
+    private readonly trusted: () => boolean = () => true,
+  ) {}
 
   async read<T extends object | undefined>(
     key: string,
@@ -205,6 +212,7 @@ export class WriteCountedReadCache implements ReadCache {
     load: () => Promise<T>,
     options: ReadOptions<T> = {},
   ): T | Promise<T> {
+    if (!this.trusted()) return load();
     const version = this.#versionFor(options);
     const values = this.#valuesFor(options, version);
     const cached = values.get(key);
