@@ -93,6 +93,44 @@ describe('the exact read cache on PostgreSQL (the default)', () => {
     });
     expect(await cache.read('raced', load)).not.toEqual(overtaken);
   });
+
+  it('drops only what its own commits may change, and everything when another transaction ended too', async () => {
+    const snapshotOf = async () =>
+      (await writer.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]?.s ?? '';
+    const cache = new SnapshotCheckedReadCache(snapshotOf);
+    let loads = 0;
+    const load = async () => ({ load: ++loads });
+    const credential = { tables: ['tokens', 'users'] as const, rowsByKey: true };
+    let commits = 0;
+    const ownCommit = async (table: string, effect: 'insert' | 'change', recorded = true) => {
+      await writer.query('begin');
+      await writer.query(`insert into ${table} (owner_id, shard, entries) values ($1, 0, 1)`, [
+        `own${++commits}`,
+      ]);
+      const id = (await writer.query<{ id: string }>('select pg_current_xact_id()::text as id')).rows[0]?.id;
+      await writer.query('commit');
+      if (recorded) cache.ownWrite(id as string, [{ kind: effect, table }]);
+    };
+    // Other test files commit on the same cluster meanwhile, which rightly drops everything: the
+    // credential must survive the own insert in at least one of a few tries.
+    let kept = false;
+    for (let attempt = 0; attempt < 10 && !kept; attempt++) {
+      const credentialBefore = await cache.read('credential', load, credential);
+      const bodyBefore = await cache.read('body', load);
+      await ownCommit('audit_counts', 'insert');
+      kept = (await cache.read('credential', load, credential)) === credentialBefore;
+      expect(await cache.read('body', load), 'a value that names no tables goes with any write').not.toBe(
+        bodyBefore,
+      );
+    }
+    expect(kept).toBe(true);
+
+    const before = await cache.read('credential', load, credential);
+    await ownCommit('audit_counts', 'insert', false);
+    expect(await cache.read('credential', load, credential), 'a transaction it does not know').not.toBe(
+      before,
+    );
+  });
 });
 
 describe('USERFLARE_PG_CACHE=notify with two replicas', () => {

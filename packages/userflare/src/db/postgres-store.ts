@@ -43,20 +43,26 @@ function named(text: string, values: readonly unknown[]): pg.QueryConfig {
 const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
 const READ = /^\s*select\b/i;
 
-/** Where committed writes are counted: the notify mode's counters, or nowhere. */
-type RecordWrites = (effects: readonly WriteEffect[]) => void;
+/**
+ * Where committed writes go: the notify mode's counters, or the exact cache, which needs the
+ * transaction's id (undefined for a statement outside a transaction) to recognise it in a snapshot.
+ */
+type RecordWrites = (effects: readonly WriteEffect[], transactionId: string | undefined) => void;
+
+const TRANSACTION_ID = 'select pg_current_xact_id_if_assigned()::text as id';
 
 /**
  * Kysely's pool, with three changes: statements are named (see `named`); a transaction's `begin` is
  * not waited for, as the connections pipeline (`pg`'s `pipeline` mode) and it leaves with the
  * transaction's first statement (should it fail, the connection is broken and that statement fails
- * with it); and with `recordWrites`, each write's effect is counted once it has committed.
+ * with it); and each write's effect goes to `recordWrites` once it has committed, the transaction's
+ * id asked for in the same round trip as the commit.
  */
-function preparingPool(pool: pg.Pool, recordWrites?: RecordWrites): PostgresPool {
+function preparingPool(pool: pg.Pool, recordWrites: RecordWrites): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
-      /** The writes of the open transaction, counted at its commit. */
+      /** The writes of the open transaction, recorded at its commit. */
       let uncommitted: WriteEffect[] | undefined;
       return {
         query: (text: string, values: readonly unknown[]) => {
@@ -65,23 +71,30 @@ function preparingPool(pool: pg.Pool, recordWrites?: RecordWrites): PostgresPool
             client.query(text).catch(() => {});
             return Promise.resolve(BEGUN);
           }
-          const answer = client.query(named(text, values));
-          if (recordWrites === undefined || READ.test(text)) return answer;
-          if (text === 'commit' || text === 'rollback') {
-            const effects = text === 'commit' ? uncommitted : undefined;
+          if (text === 'commit' && uncommitted !== undefined && uncommitted.length > 0) {
+            const effects = uncommitted;
             uncommitted = undefined;
-            if (effects === undefined) return answer;
-            return answer.then((result) => {
-              recordWrites(effects);
+            const [id, committed] = inOneWrite(client, () => [
+              client.query<{ id: string | null }>(named(TRANSACTION_ID, [])),
+              client.query(named(text, values)),
+            ]);
+            return Promise.all([id, committed]).then(([{ rows }, result]) => {
+              if (result.command !== 'ROLLBACK') recordWrites(effects, rows[0]?.id ?? undefined);
               return result;
             });
           }
+          const answer = client.query(named(text, values));
+          if (text === 'commit' || text === 'rollback') {
+            uncommitted = undefined;
+            return answer;
+          }
+          if (READ.test(text)) return answer;
           const effect = writeEffectOf(text);
           if (uncommitted !== undefined) {
             uncommitted.push(effect);
             return answer;
           }
-          return answer.finally(() => recordWrites([effect]));
+          return answer.finally(() => recordWrites([effect], undefined));
         },
         release: (destroy?: boolean) => client.release(destroy),
       } as unknown as PostgresPoolClient;
@@ -112,7 +125,7 @@ function inOneWrite<T>(client: pg.PoolClient, send: () => T): T {
  * answer. A failing statement aborts the transaction (the `commit` then answers `ROLLBACK`) and is
  * what the caller gets.
  */
-function committingTogether(pool: pg.Pool, recordWrites?: RecordWrites): CommitTogether {
+function committingTogether(pool: pg.Pool, recordWrites: RecordWrites): CommitTogether {
   return async (statements) => {
     const client = await pool.connect();
     let broken = false;
@@ -120,6 +133,7 @@ function committingTogether(pool: pg.Pool, recordWrites?: RecordWrites): CommitT
       const answers = inOneWrite(client, () => [
         client.query(named('begin', [])),
         ...statements.map((statement) => client.query(named(statement.sql, statement.parameters))),
+        client.query<{ id: string | null }>(named(TRANSACTION_ID, [])),
         client.query(named('commit', [])),
       ]);
       const settled = await Promise.allSettled(answers);
@@ -128,7 +142,11 @@ function committingTogether(pool: pg.Pool, recordWrites?: RecordWrites): CommitT
         broken = classifyStoreError(failure.reason) === 'unavailable';
         throw failure.reason;
       }
-      recordWrites?.(statements.map((statement) => writeEffectOf(statement.sql)));
+      const id = settled.at(-2);
+      recordWrites(
+        statements.map((statement) => writeEffectOf(statement.sql)),
+        id?.status === 'fulfilled' ? (id.value.rows[0]?.id ?? undefined) : undefined,
+      );
     } finally {
       client.release(broken);
     }
@@ -172,18 +190,20 @@ export async function openPostgres(config: PostgresStoreConfig): Promise<Postgre
     pool.on('connect', (client) => notifications.ownBackends.add(backendOf(client)));
     pool.on('remove', (client) => notifications.ownBackends.delete(backendOf(client)));
   }
-  const recordWrites: RecordWrites | undefined = notifications
-    ? (effects) => {
-        for (const effect of effects) notifications.counters.record(effect);
-      }
-    : undefined;
+  const reads = readsFor(config.cache, pool, notifications);
+  const recordWrites: RecordWrites = (effects, transactionId) => {
+    if (notifications) for (const effect of effects) notifications.counters.record(effect);
+    else if (reads instanceof SnapshotCheckedReadCache && transactionId !== undefined) {
+      reads.ownWrite(transactionId, effects);
+    }
+  };
   const db = new Kysely<never>({
     dialect: new PostgresDialect({ pool: preparingPool(pool, recordWrites) }),
   }) as unknown as Db;
   return {
     db,
     commitTogether: committingTogether(pool, recordWrites),
-    reads: readsFor(config.cache, pool, notifications),
+    reads,
     afterMigration: async () => notifications?.start(),
     onError: (handler) => handlers.push(handler),
     close: async () => {

@@ -30,6 +30,13 @@ export interface ReadCache {
 
 export type TableName = keyof Database;
 
+/** Whether a write with `effect` may change a value read with `scope` (see `ReadScope`). */
+export function mayChange(effect: WriteEffect, scope: ReadScope): boolean {
+  if (effect.kind === 'any' || scope.tables === undefined) return true;
+  if (effect.kind === 'insert' && scope.rowsByKey) return false;
+  return (scope.tables as readonly string[]).includes(effect.table);
+}
+
 /** Which writes drop a kept value: any write, unless it names its tables. */
 export interface ReadScope {
   /**
@@ -135,6 +142,8 @@ interface Kept {
   weight: number;
   /** The write count, or the tables' version, the value was read at. */
   version: number;
+  /** What writes drop it, where the cache looks at writes one by one (`SnapshotCheckedReadCache`). */
+  scope?: ReadScope;
 }
 
 /** Values under a weight budget; over it, the oldest go first, and nothing heavier than it is kept. */
@@ -158,6 +167,10 @@ export class KeptValues {
   clear(): void {
     this.#entries.clear();
     this.#weight = 0;
+  }
+
+  deleteWhere(stale: (entry: Kept) => boolean): void {
+    for (const [key, entry] of this.#entries) if (stale(entry)) this.delete(key);
   }
 
   keep(key: string, entry: Kept): void {

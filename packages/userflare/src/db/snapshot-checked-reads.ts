@@ -1,4 +1,39 @@
-import { KeptValues, type ReadCache, type ReadOptions, WEIGHT_BUDGET } from './read-cache.js';
+import {
+  KeptValues,
+  mayChange,
+  type ReadCache,
+  type ReadOptions,
+  WEIGHT_BUDGET,
+  type WriteEffect,
+} from './read-cache.js';
+
+interface ParsedSnapshot {
+  xmax: bigint;
+  running: Set<bigint>;
+}
+
+/** `xmin:xmax:xip,…` (`pg_current_snapshot()`, 64-bit transaction ids). */
+function parseSnapshot(text: string): ParsedSnapshot | undefined {
+  const [, xmax, xip] = text.split(':');
+  if (xmax === undefined || xip === undefined) return undefined;
+  return { xmax: BigInt(xmax), running: new Set(xip === '' ? [] : xip.split(',').map(BigInt)) };
+}
+
+/** More transactions ended between two snapshots than this: not worth looking at one by one. */
+const ENDED_LIMIT = 256;
+
+/**
+ * The transactions that ended between snapshot `from` and the later `to`: those running at `from`
+ * and no longer at `to`, and those that started after `from` (ids from its `xmax`) and are not
+ * running at `to`. Undefined when too many to list.
+ */
+function endedBetween(from: ParsedSnapshot, to: ParsedSnapshot): bigint[] | undefined {
+  if (to.xmax - from.xmax > BigInt(ENDED_LIMIT)) return undefined;
+  const ended: bigint[] = [];
+  for (const id of from.running) if (!to.running.has(id)) ended.push(id);
+  for (let id = from.xmax; id < to.xmax; id++) if (!to.running.has(id)) ended.push(id);
+  return ended;
+}
 
 /** A database snapshot as text (`xmin:xmax:xip,…`) and the order in which it was asked for. */
 interface Checkpoint {
@@ -40,8 +75,9 @@ class Checkpoints {
  * same moment. A snapshot changes whenever any transaction of the cluster ends, and only then
  * (`xmax` grows or `xip` loses a member, never the reverse), so the snapshot a value was read at
  * still being the current one means nothing was committed since: a token rolled, disabled or deleted
- * through another replica is read afresh by this one's very next request. Any commit, here or
- * elsewhere in the cluster (another database too), drops every kept value.
+ * through another replica is read afresh by this one's very next request. A commit of this process
+ * drops what its writes may change (see `ownWrite`); any other, elsewhere in the cluster (another
+ * database too), drops every kept value.
  */
 export class SnapshotCheckedReadCache implements ReadCache {
   readonly #values = new KeptValues(WEIGHT_BUDGET);
@@ -50,6 +86,8 @@ export class SnapshotCheckedReadCache implements ReadCache {
   readonly #checkpoints: Checkpoints;
   /** Loads in flight, by key: requests of the same snapshot share one (no stampede after a commit). */
   readonly #loading = new Map<string, { snapshot: string; value: Promise<object | undefined> }>();
+  /** This process's own recent transactions, by id, with what they wrote. */
+  readonly #ownWrites = new Map<bigint, readonly WriteEffect[]>();
 
   constructor(currentSnapshot: () => Promise<string>) {
     this.#checkpoints = new Checkpoints(currentSnapshot);
@@ -73,8 +111,7 @@ export class SnapshotCheckedReadCache implements ReadCache {
       // Answers can arrive out of order: an older question's different answer neither empties nor
       // replaces what a newer one established; its caller just reads without keeping.
       if (checkpoint.sequence < this.#keptAt.sequence) return load();
-      this.#values.clear();
-      this.#keptAt = checkpoint;
+      this.#advance(checkpoint);
     }
     const kept = this.#values.get(key);
     if (kept !== undefined && (!options.fresh || options.fresh(kept.value as T))) return kept.value as T;
@@ -91,11 +128,38 @@ export class SnapshotCheckedReadCache implements ReadCache {
       const value = await loading;
       // Read after the checkpoint; kept only while no newer snapshot has been seen since.
       if (value !== undefined && this.#keptAt === checkpoint) {
-        this.#values.keep(key, { value, weight: Math.max(1, options.weight?.(value) ?? 1), version: 0 });
+        const weight = Math.max(1, options.weight?.(value) ?? 1);
+        this.#values.keep(key, { value, weight, version: 0, scope: options });
       }
       return value;
     } finally {
       if (this.#loading.get(key)?.value === loading) this.#loading.delete(key);
     }
+  }
+
+  /**
+   * A transaction of this process committed (or ended) as `id` with these writes. When every
+   * transaction that ended between two snapshots is one of these, the cache moves to the later
+   * snapshot dropping only what those writes may change, as on SQLite: a token create keeps the
+   * caller's credential (issue 14). Anything else ending in between drops every kept value.
+   */
+  ownWrite(id: string, effects: readonly WriteEffect[]): void {
+    if (this.#ownWrites.size >= ENDED_LIMIT * 4) this.#ownWrites.clear();
+    this.#ownWrites.set(BigInt(id), effects);
+  }
+
+  #advance(checkpoint: Checkpoint): void {
+    const from = parseSnapshot(this.#keptAt.snapshot);
+    const to = parseSnapshot(checkpoint.snapshot);
+    const ended = from && to ? endedBetween(from, to) : undefined;
+    const effects = ended?.map((id) => this.#ownWrites.get(id));
+    this.#keptAt = checkpoint;
+    if (effects === undefined || effects.some((known) => known === undefined)) {
+      this.#values.clear();
+      return;
+    }
+    const written = (effects as (readonly WriteEffect[])[]).flat();
+    this.#values.deleteWhere((entry) => written.some((effect) => mayChange(effect, entry.scope ?? {})));
+    for (const id of ended ?? []) this.#ownWrites.delete(id);
   }
 }
