@@ -12,6 +12,8 @@ export interface PostgresStoreConfig {
   poolSize: number;
   /** `USERFLARE_PG_CACHE` (docs/postgresql.md): exact by default. */
   cache: PostgresCacheMode;
+  /** `USERFLARE_DATABASE_STATEMENT_TIMEOUT`, in seconds; 0 for none. */
+  statementTimeoutSeconds: number;
 }
 
 export const POSTGRES_CACHE_MODES = ['exact', 'notify', 'off'] as const;
@@ -127,6 +129,7 @@ function storeConfig(
   dataDir: string,
   poolSize: string | undefined,
   cacheMode: string | undefined,
+  statementTimeout: string | undefined,
 ): StoreConfig {
   const cache = cacheMode || 'exact';
   if (!(POSTGRES_CACHE_MODES as readonly string[]).includes(cache)) {
@@ -145,7 +148,13 @@ function storeConfig(
     if (!Number.isInteger(size) || size < 1) {
       throw new ConfigError(`USERFLARE_DATABASE_POOL_SIZE must be a positive integer, got "${poolSize}"`);
     }
-    return { kind: 'postgres', url: databaseUrl, poolSize: size, cache: cache as PostgresCacheMode };
+    return {
+      kind: 'postgres',
+      url: databaseUrl,
+      poolSize: size,
+      cache: cache as PostgresCacheMode,
+      statementTimeoutSeconds: parseSeconds('USERFLARE_DATABASE_STATEMENT_TIMEOUT', statementTimeout, 30),
+    };
   }
   throw new ConfigError(
     'USERFLARE_DATABASE_URL must be unset (SQLite in the data dir), sqlite::memory:, sqlite:<file> or postgres://…',
@@ -194,6 +203,7 @@ export function loadConfig(
       dataDir,
       read('USERFLARE_DATABASE_POOL_SIZE'),
       read('USERFLARE_PG_CACHE'),
+      read('USERFLARE_DATABASE_STATEMENT_TIMEOUT'),
     ),
     bootstrapEmail,
     bootstrapToken,

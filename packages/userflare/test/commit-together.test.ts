@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { loadConfig } from 'userflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAuditLogStatements } from '../src/modules/audit-logs/audit-logs.repository.js';
 import { insertTokenStatement } from '../src/modules/tokens/tokens.repository.js';
@@ -87,5 +88,29 @@ describe('writes committed together (CommitTogether)', () => {
     // The connection is usable afterwards: nothing was left open.
     await t.store.commitTogether(insertAuditLogStatements(t.store.db, entry('c'.repeat(32))));
     expect((await counts()).entries).toBe(before.entries + 1);
+  });
+});
+
+describe('PostgreSQL settings', () => {
+  const url = 'postgres://userflare@db.internal:5432/userflare';
+
+  it('reads USERFLARE_PG_CACHE and USERFLARE_DATABASE_STATEMENT_TIMEOUT, and refuses what they cannot mean', () => {
+    expect(loadConfig({ USERFLARE_DATABASE_URL: url }).store).toMatchObject({
+      cache: 'exact',
+      statementTimeoutSeconds: 30,
+    });
+    expect(
+      loadConfig({
+        USERFLARE_DATABASE_URL: url,
+        USERFLARE_PG_CACHE: 'notify',
+        USERFLARE_DATABASE_STATEMENT_TIMEOUT: '0',
+      }).store,
+    ).toMatchObject({ cache: 'notify', statementTimeoutSeconds: 0 });
+    expect(() => loadConfig({ USERFLARE_DATABASE_URL: url, USERFLARE_PG_CACHE: 'ttl' })).toThrow(
+      /USERFLARE_PG_CACHE must be exact, notify or off, got "ttl"/,
+    );
+    expect(() =>
+      loadConfig({ USERFLARE_DATABASE_URL: url, USERFLARE_DATABASE_STATEMENT_TIMEOUT: 'soon' }),
+    ).toThrow(/USERFLARE_DATABASE_STATEMENT_TIMEOUT must be a number of seconds/);
   });
 });

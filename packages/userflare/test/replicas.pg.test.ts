@@ -185,7 +185,13 @@ describe('losing the PostgreSQL connection while serving', () => {
   it('survives a connection cut while a request holds it between two statements', async () => {
     const url = new URL(database.url);
     url.searchParams.set('application_name', `${applicationName}-store`);
-    const store = await openStore({ kind: 'postgres', url: url.toString(), poolSize: 2, cache: 'exact' });
+    const store = await openStore({
+      kind: 'postgres',
+      url: url.toString(),
+      poolSize: 2,
+      cache: 'exact',
+      statementTimeoutSeconds: 30,
+    });
     const reported: Error[] = [];
     store.onError((error) => reported.push(error));
     try {

@@ -271,7 +271,13 @@ export interface PrivateSchema {
  */
 export async function createPrivateSchema(url: string, name: string): Promise<PrivateSchema> {
   const run = async (statement: (schema: ReturnType<typeof sql.id>) => ReturnType<typeof sql>) => {
-    const store = await openStore({ kind: 'postgres', url, poolSize: 1, cache: 'off' });
+    const store = await openStore({
+      kind: 'postgres',
+      url,
+      poolSize: 1,
+      cache: 'off',
+      statementTimeoutSeconds: 0,
+    });
     try {
       await statement(sql.id(name)).execute(store.db);
     } finally {

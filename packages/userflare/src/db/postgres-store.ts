@@ -170,6 +170,10 @@ export async function openPostgres(config: PostgresStoreConfig): Promise<Postgre
     connectionString: config.url,
     max: config.poolSize,
     connectionTimeoutMillis: 5_000,
+    // A statement stuck behind a lock, or a plan gone wrong, frees its connection and answers 503.
+    ...(config.statementTimeoutSeconds > 0
+      ? { statement_timeout: Math.round(config.statementTimeoutSeconds * 1000) }
+      : {}),
     pipeline: true,
   } as pg.PoolConfig);
   const handlers: ((error: Error) => void)[] = [];

@@ -43,11 +43,13 @@ interface Checkpoint {
 
 /**
  * Asks PostgreSQL for its current snapshot on behalf of every caller waiting at the moment the question
- * is sent: each caller's answer is taken after it asked, and callers arriving in the same turn of the
- * event loop share one round trip (issue 14).
+ * is sent: each caller's answer is taken after it asked. One question is in flight at a time; callers
+ * arriving meanwhile wait for the next, sent as soon as it returns, so the busier the server, the more
+ * requests share one round trip (issue 14).
  */
 class Checkpoints {
   #waiting: { promise: Promise<Checkpoint>; settle: (checkpoint: Promise<Checkpoint>) => void } | undefined;
+  #inFlight = false;
   #sent = 0;
 
   constructor(private readonly currentSnapshot: () => Promise<string>) {}
@@ -59,13 +61,23 @@ class Checkpoints {
       settle = resolve;
     });
     this.#waiting = { promise, settle };
-    setImmediate(() => {
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      const sequence = ++this.#sent;
-      waiting?.settle(this.currentSnapshot().then((snapshot) => ({ sequence, snapshot })));
-    });
+    if (!this.#inFlight) setImmediate(() => this.#ask());
     return promise;
+  }
+
+  #ask(): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined || this.#inFlight) return;
+    this.#waiting = undefined;
+    this.#inFlight = true;
+    const sequence = ++this.#sent;
+    const answer = this.currentSnapshot().then((snapshot) => ({ sequence, snapshot }));
+    waiting.settle(answer);
+    const askAgain = () => {
+      this.#inFlight = false;
+      this.#ask();
+    };
+    answer.then(askAgain, askAgain);
   }
 }
 
@@ -127,7 +139,7 @@ export class SnapshotCheckedReadCache implements ReadCache {
     try {
       const value = await loading;
       // Read after the checkpoint; kept only while no newer snapshot has been seen since.
-      if (value !== undefined && this.#keptAt === checkpoint) {
+      if (value !== undefined && this.#keptAt.snapshot === checkpoint.snapshot) {
         const weight = Math.max(1, options.weight?.(value) ?? 1);
         this.#values.keep(key, { value, weight, version: 0, scope: options });
       }

@@ -4,7 +4,9 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
-  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions.
+  // PostgreSQL: a statement over USERFLARE_DATABASE_STATEMENT_TIMEOUT, admin shutdown, crash
+  // shutdown, cannot connect now, connection exceptions.
+  '57014',
   '57P01',
   '57P02',
   '57P03',
