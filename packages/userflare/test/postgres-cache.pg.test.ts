@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SnapshotCheckedReadCache } from '../src/db/snapshot-checked-reads.js';
 import { BOOTSTRAP, bearer, createTestApp, type TestApp } from './helpers/test-server.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-store.js';
 
@@ -69,67 +68,6 @@ describe('the exact read cache on PostgreSQL (the default)', () => {
     await firstName(app);
     await writer.query(`update users set first_name = 'Written' where id = $1`, [app.userId]);
     expect(await firstName(app)).toBe('Written');
-  });
-
-  it('reads once while nothing commits, again after any commit, and keeps no read a commit overtook', async () => {
-    const snapshotOf = async () =>
-      (await writer.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]?.s ?? '';
-    const cache = new SnapshotCheckedReadCache(snapshotOf);
-    let loads = 0;
-    const load = async () => ({ load: ++loads });
-    expect(await cache.read('k', load)).toEqual({ load: 1 });
-    expect(await cache.read('k', load)).toEqual({ load: 1 });
-    // Concurrent callers of one moment share one load.
-    await Promise.all([cache.read('shared', load), cache.read('shared', load)]);
-    expect(loads).toBe(2);
-
-    await writer.query(`update users set last_name = 'Again' where id = $1`, [app.userId]);
-    expect(await cache.read('k', load)).toEqual({ load: 3 });
-
-    // A commit lands while a load is in flight: its result is answered but not kept.
-    const overtaken = await cache.read('raced', async () => {
-      await writer.query(`update users set last_name = 'Raced' where id = $1`, [app.userId]);
-      return { load: ++loads };
-    });
-    expect(await cache.read('raced', load)).not.toEqual(overtaken);
-  });
-
-  it('drops only what its own commits may change, and everything when another transaction ended too', async () => {
-    const snapshotOf = async () =>
-      (await writer.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]?.s ?? '';
-    const cache = new SnapshotCheckedReadCache(snapshotOf);
-    let loads = 0;
-    const load = async () => ({ load: ++loads });
-    const credential = { tables: ['tokens', 'users'] as const, rowsByKey: true };
-    let commits = 0;
-    const ownCommit = async (table: string, effect: 'insert' | 'change', recorded = true) => {
-      await writer.query('begin');
-      await writer.query(`insert into ${table} (owner_id, shard, entries) values ($1, 0, 1)`, [
-        `own${++commits}`,
-      ]);
-      const id = (await writer.query<{ id: string }>('select pg_current_xact_id()::text as id')).rows[0]?.id;
-      await writer.query('commit');
-      if (recorded) cache.ownWrite(id as string, [{ kind: effect, table }]);
-    };
-    // Other test files commit on the same cluster meanwhile, which rightly drops everything: the
-    // credential must survive the own insert in at least one of a few tries.
-    let kept = false;
-    for (let attempt = 0; attempt < 10 && !kept; attempt++) {
-      const credentialBefore = await cache.read('credential', load, credential);
-      const bodyBefore = await cache.read('body', load);
-      await ownCommit('audit_counts', 'insert');
-      kept = (await cache.read('credential', load, credential)) === credentialBefore;
-      expect(await cache.read('body', load), 'a value that names no tables goes with any write').not.toBe(
-        bodyBefore,
-      );
-    }
-    expect(kept).toBe(true);
-
-    const before = await cache.read('credential', load, credential);
-    await ownCommit('audit_counts', 'insert', false);
-    expect(await cache.read('credential', load, credential), 'a transaction it does not know').not.toBe(
-      before,
-    );
   });
 });
 
