@@ -26,6 +26,11 @@ export interface ReadCache {
     load: () => Promise<T>,
     options?: ReadOptions<T>,
   ): T | Promise<T>;
+  /**
+   * A point in time to pass back as `ReadOptions.after`: taken when a request arrives, it lets that
+   * request's later reads rely on a check of the store made since (PostgreSQL's exact cache).
+   */
+  mark(): number;
 }
 
 export type TableName = keyof Database;
@@ -52,6 +57,11 @@ export interface ReadScope {
 }
 
 export interface ReadOptions<T> extends ReadScope {
+  /**
+   * `mark()` as the request arrived: a check of the store made after it serves this read too. Only
+   * for a request that has written nothing: its own write may be newer than that check.
+   */
+  after?: number;
   /** How much of the cache's budget the value takes (a page of 100 audit entries weighs 100); 1 when absent. */
   weight?: (value: T) => number;
   /** For a value that time can change (expiry): false once it must be read again. */
@@ -59,7 +69,11 @@ export interface ReadOptions<T> extends ReadScope {
 }
 
 /** Every read goes to the store: for PostgreSQL, where other replicas write too. */
-export const uncachedReads: ReadCache = { read: (_key, load) => load(), readNow: (_key, load) => load() };
+export const uncachedReads: ReadCache = {
+  read: (_key, load) => load(),
+  readNow: (_key, load) => load(),
+  mark: () => 0,
+};
 
 /** What one write statement may change, as far as the cache is concerned. */
 export type WriteEffect =
@@ -218,6 +232,11 @@ export class WriteCountedReadCache implements ReadCache {
     options: ReadOptions<T> = {},
   ): Promise<T> {
     return this.readNow(key, load, options);
+  }
+
+  /** Every write is counted as it happens here: no check to rely on. */
+  mark(): number {
+    return 0;
   }
 
   readNow<T extends object | undefined>(

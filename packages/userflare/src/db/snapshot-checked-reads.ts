@@ -51,6 +51,13 @@ class Checkpoints {
   #waiting: { promise: Promise<Checkpoint>; settle: (checkpoint: Promise<Checkpoint>) => void } | undefined;
   #inFlight = false;
   #sent = 0;
+  /** The latest answer: it serves every caller that asked before its question was sent. */
+  latest: Checkpoint = { sequence: 0, snapshot: '' };
+
+  /** How many questions have been sent: an answer to a later one was taken after this moment. */
+  get sent(): number {
+    return this.#sent;
+  }
 
   constructor(private readonly currentSnapshot: () => Promise<string>) {}
 
@@ -71,7 +78,11 @@ class Checkpoints {
     this.#waiting = undefined;
     this.#inFlight = true;
     const sequence = ++this.#sent;
-    const answer = this.currentSnapshot().then((snapshot) => ({ sequence, snapshot }));
+    const answer = this.currentSnapshot().then((snapshot) => {
+      const checkpoint = { sequence, snapshot };
+      if (sequence > this.latest.sequence) this.latest = checkpoint;
+      return checkpoint;
+    });
     waiting.settle(answer);
     const askAgain = () => {
       this.#inFlight = false;
@@ -118,7 +129,12 @@ export class SnapshotCheckedReadCache implements ReadCache {
     load: () => Promise<T>,
     options: ReadOptions<T> = {},
   ): Promise<T> {
-    const checkpoint = await this.#checkpoints.next();
+    const { latest } = this.#checkpoints;
+    // A request's reads after its first: the snapshot asked for since it arrived will do.
+    const checkpoint =
+      options.after !== undefined && latest.sequence > options.after
+        ? latest
+        : await this.#checkpoints.next();
     if (checkpoint.snapshot !== this.#keptAt.snapshot) {
       // Answers can arrive out of order: an older question's different answer neither empties nor
       // replaces what a newer one established; its caller just reads without keeping.
@@ -147,6 +163,10 @@ export class SnapshotCheckedReadCache implements ReadCache {
     } finally {
       if (this.#loading.get(key)?.value === loading) this.#loading.delete(key);
     }
+  }
+
+  mark(): number {
+    return this.#checkpoints.sent;
   }
 
   /**

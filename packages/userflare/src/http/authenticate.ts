@@ -41,6 +41,8 @@ declare module 'fastify' {
     auth: AuthContext;
     /** Why this request was (or, in report mode, would have been) refused. */
     denial: Denial | null;
+    /** `ReadCache.mark()` as the request arrived, for its reads after authentication. */
+    readsAfter: number | undefined;
   }
 }
 
@@ -448,6 +450,7 @@ export function installAuthentication(
 ): void {
   app.decorateRequest('auth', null as unknown as AuthContext);
   app.decorateRequest('denial', null);
+  app.decorateRequest('readsAfter', undefined);
   // A hook on each route that declares its access, holding that access: nothing to look up per request.
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
@@ -467,6 +470,7 @@ export function installAuthentication(
     access: RouteAccess,
     done: HookHandlerDoneFunction,
   ): void {
+    request.readsAfter = ctx.reads.mark();
     const caller = callerOf(request);
     if (limits) {
       admitCounted(request, reply, access, caller, limits).then(() => done(), done);

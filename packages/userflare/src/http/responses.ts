@@ -29,6 +29,7 @@ export function sendStoreBody(
       : reply.serializeInput(payload, '200')) as string;
   const body = reads.readNow(`body:${key}`, async () => ({ json: serialize(await build()) }), {
     weight: (kept) => Math.ceil(kept.json.length / 1024),
+    after: reply.request.readsAfter,
   });
   const send = (kept: { json: string }) => {
     reply.type('application/json; charset=utf-8').send(kept.json);

@@ -53,7 +53,7 @@ export function tokensRoutes(ctx: ServerContext): FastifyPluginAsyncTypebox {
         schema: { querystring: ListTokensQuerySchema, response: responses(PagedEnvelopeSchema(TokenSchema)) },
       },
       async (request, reply) => {
-        const page = await listTokens(ctx, request.auth.userId, request.query);
+        const page = await listTokens(ctx, request.auth.userId, request.query, request.readsAfter);
         return sendJsonPage(reply, page.itemsJson, page, page.totalCount, page.stored);
       },
     );

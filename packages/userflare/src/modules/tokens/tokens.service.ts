@@ -166,6 +166,7 @@ export async function listTokens(
   ctx: ServerContext,
   userId: string,
   query: ListTokensQuery,
+  readsAfter?: number,
 ): Promise<TokenPage> {
   const page = query.page ?? 1;
   const perPage = query.per_page ?? 20;
@@ -196,6 +197,7 @@ export async function listTokens(
     `token-page:${userId}:${query.include_expired ? 'recent' : 'live'}:${direction}:${perPage}:${page}`,
     load,
     {
+      after: readsAfter,
       weight: (loaded) => loaded.rows.length,
       fresh: (loaded) =>
         expiredBy >= loaded.cutoff && (loaded.validUntil === undefined || expiredBy < loaded.validUntil),
