@@ -126,7 +126,7 @@ describe('USERFLARE_PG_CACHE=notify with two replicas', () => {
     );
     expect(rowCount).toBeGreaterThanOrEqual(2);
     // The replicas learn of it from their sockets, a moment later.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     // Announced to no one: only reading through finds it.
     await writer.query(`update tokens set status = 'disabled' where id = $1`, [reader.id]);
     expect(await verify(b, reader.value)).toBe(401);

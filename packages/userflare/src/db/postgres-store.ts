@@ -84,6 +84,11 @@ function preparingPool(pool: pg.Pool, recordWrites: RecordWrites): PostgresPool 
             });
           }
           const answer = client.query(named(text, values));
+          // Kysely's `begin` with an isolation level: waited for, and its writes recorded at commit too.
+          if (text.startsWith('start transaction')) {
+            uncommitted = [];
+            return answer;
+          }
           if (text === 'commit' || text === 'rollback') {
             uncommitted = undefined;
             return answer;
