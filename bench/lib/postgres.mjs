@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { perRequestOf, readCounters } from './load.mjs';
-import { ROOT } from './processes.mjs';
+import { ROOT, stopChild } from './processes.mjs';
 
 export const DEFAULT_DATABASE_URL =
   process.env.USERFLARE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -148,13 +148,6 @@ export async function startCeiling({ url, poolSize, hash, callers = 64 }) {
       figures.cpuPerRequestOf = perRequestOf(before, readCounters(counters), figures.requests);
       return figures;
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }

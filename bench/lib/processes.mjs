@@ -88,7 +88,8 @@ function spawnUntil(args, { env, pattern, timeoutMs, label }) {
   });
 }
 
-async function stopChild(child) {
+/** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
+export async function stopChild(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
