@@ -42,6 +42,25 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Serve the dashboard at `/dashboard/` (issue 13); `USERFLARE_DASHBOARD=off` removes it. */
   dashboard: boolean;
+  /**
+   * `USERFLARE_MODE` (issue 15): `service` serves none of the emulator controls (clock, enforcement,
+   * faults, snapshots, namespaces, leak, journal, reset, seed).
+   */
+  mode: ServerMode;
+  /** `USERFLARE_ADMIN=off` removes the admin plane (`/__userflare`); on by default. */
+  admin: boolean;
+  /** `USERFLARE_ADMIN_LISTEN`: the admin plane on a listener of its own, and then not on the API port. */
+  adminListen: ListenAddress | undefined;
+  /** `USERFLARE_SECRET_PREVIOUS`: older secrets whose hashes still match, re-hashed on first use. */
+  previousSecrets: string[];
+}
+
+export const SERVER_MODES = ['emulator', 'service'] as const;
+export type ServerMode = (typeof SERVER_MODES)[number];
+
+export interface ListenAddress {
+  host: string;
+  port: number;
 }
 
 /** A setting that cannot be used, with the variable or flag to fix. */
@@ -53,12 +72,41 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const GLOBAL_KEY_PATTERN = /^[0-9a-f]{37}$/;
 const LEGACY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{40}$/;
 
-function parsePort(value: string): number {
+function parsePort(value: string, name = 'PORT'): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`);
+    throw new ConfigError(`${name} must be a number from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+/** `host:port`, `[v6]:port` or a bare port (on 127.0.0.1). */
+function parseListenAddress(name: string, value: string | undefined): ListenAddress | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+  if (!match) throw new ConfigError(`${name} must be <host>:<port>, e.g. 127.0.0.1:4011, got "${value}"`);
+  const host = match[1] || match[2] || '127.0.0.1';
+  return { host, port: parsePort(match[3] ?? '', name) };
+}
+
+function parseMode(value: string | undefined): ServerMode {
+  const mode = value || 'emulator';
+  if (!(SERVER_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`USERFLARE_MODE must be emulator or service, got "${value}"`);
+  }
+  return mode as ServerMode;
+}
+
+/** A comma-separated list of secrets, each as long as USERFLARE_SECRET must be. */
+function parsePreviousSecrets(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const secrets = value.split(',').map((entry) => entry.trim());
+  if (secrets.some((secret) => secret.length < 32)) {
+    throw new ConfigError(
+      'USERFLARE_SECRET_PREVIOUS must be a comma-separated list of secrets of at least 32 characters each',
+    );
+  }
+  return secrets;
 }
 
 function parseSeconds(name: string, value: string | undefined, fallback: number): number {
@@ -110,18 +158,27 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
   throw new ConfigError(`${name} must be on or off, got "${value}"`);
 }
 
+/** An address, or a CIDR whose prefix length fits its family (0–32 for IPv4, 0–128 for IPv6). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 function parseTrustProxy(value: string | undefined): boolean | string {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  for (const entry of value.split(',')) {
-    const address = entry.trim().split('/')[0] ?? '';
-    if (!isIP(address)) {
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isAddressOrCidr(entry)) {
       throw new ConfigError(
-        `USERFLARE_TRUST_PROXY must be true, false or a list of IPs/CIDRs, got "${entry}"`,
+        `USERFLARE_TRUST_PROXY must be true, false or a comma-separated list of IPs and CIDRs (e.g. 10.0.0.0/8), got "${entry}"`,
       );
     }
   }
-  return value;
+  return entries.join(',');
 }
 
 function storeConfig(
@@ -194,6 +251,13 @@ export function loadConfig(
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('USERFLARE_SECRET must be at least 32 characters');
   }
+  const admin = parseSwitch('USERFLARE_ADMIN', read('USERFLARE_ADMIN'), true);
+  const adminListen = parseListenAddress('USERFLARE_ADMIN_LISTEN', read('USERFLARE_ADMIN_LISTEN'));
+  if (!admin && adminListen) {
+    throw new ConfigError(
+      'USERFLARE_ADMIN_LISTEN serves the admin plane, which USERFLARE_ADMIN=off removes: set one of them',
+    );
+  }
   return {
     host: read('HOST') || '127.0.0.1',
     port: parsePort(read('PORT') || '4010'),
@@ -220,5 +284,9 @@ export function loadConfig(
     journalSize: parseJournalSize(read('USERFLARE_JOURNAL_SIZE')),
     rateLimits: parseRateLimits(read('USERFLARE_RATE_LIMIT'), read('USERFLARE_AUTH_FAILURE_LIMIT')),
     dashboard: parseSwitch('USERFLARE_DASHBOARD', read('USERFLARE_DASHBOARD'), true),
+    mode: parseMode(read('USERFLARE_MODE')),
+    admin,
+    adminListen,
+    previousSecrets: parsePreviousSecrets(read('USERFLARE_SECRET_PREVIOUS')),
   };
 }
