@@ -29,7 +29,7 @@ import * as rateLimitCounters from './migrations/005-rate-limit-counters.js';
 import * as auditCounts from './migrations/006-audit-counts.js';
 import * as dashboardSessions from './migrations/007-dashboard-sessions.js';
 import * as auditCountShards from './migrations/008-audit-count-shards.js';
-import { openPostgres } from './postgres-store.js';
+import { openPostgres, type PoolStats } from './postgres-store.js';
 import { type ReadCache, WriteCountedReadCache, WriteCounters, writeEffectOf } from './read-cache.js';
 
 interface MigrationModule {
@@ -60,6 +60,8 @@ export interface Store {
   afterMigration?(): Promise<void>;
   /** Reports connection errors that happen outside any request (an idle pooled client dropped). */
   onError(handler: (error: Error) => void): void;
+  /** PostgreSQL's connection pool as it is now, for metrics; absent on SQLite. */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
   /** In-memory SQLite: the store is a copy of one already migrated, or keeps itself as that copy. */
   memoryImage?: { migrated: boolean; keep(): void };

@@ -158,6 +158,17 @@ function committingTogether(pool: pg.Pool, recordWrites: RecordWrites): CommitTo
   };
 }
 
+/** The connection pool's state, read when metrics are scraped. */
+export interface PoolStats {
+  /** Connections open, in use or idle. */
+  total: number;
+  idle: number;
+  /** Checkouts queued because every connection is in use. */
+  waiting: number;
+  /** The pool's size (USERFLARE_DATABASE_POOL_SIZE). */
+  max: number;
+}
+
 export interface PostgresStore {
   db: Db;
   commitTogether: CommitTogether;
@@ -165,6 +176,7 @@ export interface PostgresStore {
   /** Work that needs the migrated schema: the notify mode's triggers and listener. */
   afterMigration(): Promise<void>;
   onError(handler: (error: Error) => void): void;
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
@@ -215,6 +227,12 @@ export async function openPostgres(config: PostgresStoreConfig): Promise<Postgre
     reads,
     afterMigration: async () => notifications?.start(),
     onError: (handler) => handlers.push(handler),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: config.poolSize,
+    }),
     close: async () => {
       await notifications?.close();
       await db.destroy();

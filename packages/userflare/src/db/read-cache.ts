@@ -31,6 +31,21 @@ export interface ReadCache {
    * request's later reads rely on a check of the store made since (PostgreSQL's exact cache).
    */
   mark(): number;
+  /**
+   * How many reads a kept value served and how many loaded: plain counts, read when metrics are
+   * scraped (`modules/metrics`), never per request. Absent where nothing is ever kept.
+   */
+  counts?(): ReadCounts;
+}
+
+/** A read cache's counts since it was made; they only grow. */
+export interface ReadCounts {
+  /** Reads served without a load of their own: a kept value, or a load in flight shared. */
+  hits: number;
+  /** Reads that loaded from the store. */
+  misses: number;
+  /** Round trips asking PostgreSQL for its snapshot (`SnapshotCheckedReadCache` only). */
+  snapshotChecks?: number;
 }
 
 export type TableName = keyof Database;
@@ -216,6 +231,8 @@ export class WriteCountedReadCache implements ReadCache {
    */
   readonly #untilTablesWritten = new KeptValues(TABLE_SCOPED_BUDGET);
   #untilTablesWrittenAt = 0;
+  #hits = 0;
+  #misses = 0;
 
   /**
    * `trusted`: whether `counters` hear of every write right now; while it says no, nothing is kept or
@@ -239,21 +256,30 @@ export class WriteCountedReadCache implements ReadCache {
     return 0;
   }
 
+  counts(): ReadCounts {
+    return { hits: this.#hits, misses: this.#misses };
+  }
+
   readNow<T extends object | undefined>(
     key: string,
     load: () => Promise<T>,
     options: ReadOptions<T> = {},
   ): T | Promise<T> {
-    if (!this.trusted()) return load();
+    if (!this.trusted()) {
+      this.#misses++;
+      return load();
+    }
     const version = this.#versionFor(options);
     const values = this.#valuesFor(options, version);
     const cached = values.get(key);
     if (cached !== undefined) {
       if (cached.version === version && (!options.fresh || options.fresh(cached.value as T))) {
+        this.#hits++;
         return cached.value as T;
       }
       values.delete(key);
     }
+    this.#misses++;
     return this.#load(key, load, options, version);
   }
 

@@ -2,6 +2,7 @@ import {
   KeptValues,
   mayChange,
   type ReadCache,
+  type ReadCounts,
   type ReadOptions,
   WEIGHT_BUDGET,
   type WriteEffect,
@@ -111,6 +112,8 @@ export class SnapshotCheckedReadCache implements ReadCache {
   readonly #loading = new Map<string, { snapshot: string; value: Promise<object | undefined> }>();
   /** This process's own recent transactions, by id, with what they wrote. */
   readonly #ownWrites = new Map<bigint, readonly WriteEffect[]>();
+  #hits = 0;
+  #misses = 0;
 
   constructor(currentSnapshot: () => Promise<string>) {
     this.#checkpoints = new Checkpoints(currentSnapshot);
@@ -138,18 +141,29 @@ export class SnapshotCheckedReadCache implements ReadCache {
     if (checkpoint.snapshot !== this.#keptAt.snapshot) {
       // Answers can arrive out of order: an older question's different answer neither empties nor
       // replaces what a newer one established; its caller just reads without keeping.
-      if (checkpoint.sequence < this.#keptAt.sequence) return load();
+      if (checkpoint.sequence < this.#keptAt.sequence) {
+        this.#misses++;
+        return load();
+      }
       this.#advance(checkpoint);
     }
     const kept = this.#values.get(key);
-    if (kept !== undefined && (!options.fresh || options.fresh(kept.value as T))) return kept.value as T;
+    if (kept !== undefined && (!options.fresh || options.fresh(kept.value as T))) {
+      this.#hits++;
+      return kept.value as T;
+    }
     const inFlight = this.#loading.get(key);
     // Started after a snapshot equal to this caller's: nothing was committed in between.
     if (inFlight !== undefined && inFlight.snapshot === checkpoint.snapshot) {
       const shared = (await inFlight.value) as T;
-      if (!options.fresh || options.fresh(shared)) return shared;
+      if (!options.fresh || options.fresh(shared)) {
+        this.#hits++;
+        return shared;
+      }
+      this.#misses++;
       return load();
     }
+    this.#misses++;
     const loading = load();
     this.#loading.set(key, { snapshot: checkpoint.snapshot, value: loading });
     try {
@@ -167,6 +181,10 @@ export class SnapshotCheckedReadCache implements ReadCache {
 
   mark(): number {
     return this.#checkpoints.sent;
+  }
+
+  counts(): ReadCounts {
+    return { hits: this.#hits, misses: this.#misses, snapshotChecks: this.#checkpoints.sent };
   }
 
   /**

@@ -13,6 +13,9 @@ export interface RateLimitSettings {
   failedAuthenticationsPerAddress?: RateLimit;
 }
 
+/** Which limit refused a request: the user's rate, the address's rate, or the address's failed authentications. */
+export type RateLimitKind = 'user' | 'address' | 'auth_failures';
+
 /** Cloudflare's documented defaults: 1200 requests per 5 minutes per user, 200 per second per IP. */
 export const CLOUDFLARE_RATE_LIMITS: RateLimitSettings = {
   perUser: { limit: 1200, windowSeconds: 300 },
@@ -25,6 +28,9 @@ export const CLOUDFLARE_RATE_LIMITS: RateLimitSettings = {
  * clock: limits are about how fast requests really arrive.
  */
 export class RateLimits {
+  /** Requests refused, by limit: plain counts, read when metrics are scraped (`modules/metrics`). */
+  readonly rejections: Record<RateLimitKind, number> = { user: 0, address: 0, auth_failures: 0 };
+
   constructor(
     private readonly settings: RateLimitSettings,
     private readonly counters: RateLimitCounters,
@@ -37,10 +43,11 @@ export class RateLimits {
     if (failures) {
       const windowStart = this.#windowStart(failures);
       if ((await this.counters.peek(`auth-failures:${ip}`, windowStart)) >= failures.limit) {
+        this.rejections.auth_failures++;
         throw apiErrors.rateLimited(this.#secondsLeft(failures, windowStart));
       }
     }
-    if (perAddress) await this.#count(`address:${ip}`, perAddress);
+    if (perAddress) await this.#count('address', `address:${ip}`, perAddress);
   }
 
   async recordFailedAuthentication(ip: string): Promise<void> {
@@ -49,12 +56,13 @@ export class RateLimits {
   }
 
   async admitUser(userId: string): Promise<void> {
-    if (this.settings.perUser) await this.#count(`user:${userId}`, this.settings.perUser);
+    if (this.settings.perUser) await this.#count('user', `user:${userId}`, this.settings.perUser);
   }
 
-  async #count(key: string, rule: RateLimit): Promise<void> {
+  async #count(kind: RateLimitKind, key: string, rule: RateLimit): Promise<void> {
     const windowStart = this.#windowStart(rule);
     if ((await this.counters.hit(key, windowStart)) > rule.limit) {
+      this.rejections[kind]++;
       throw apiErrors.rateLimited(this.#secondsLeft(rule, windowStart));
     }
   }
