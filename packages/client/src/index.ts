@@ -59,6 +59,7 @@ export type {
 } from './resources/admin/namespaces.js';
 export type { AdminSnapshots, Snapshot, SnapshotDeleteResponse } from './resources/admin/snapshots.js';
 export type { AdminTokens, LeakedToken } from './resources/admin/tokens.js';
+export type { AdminRolledApiKey, AdminUsers } from './resources/admin/users.js';
 export type { ErrorItem, MessageItem, ResultInfo } from './resources/shared.js';
 export type { AuditLog, AuditLogListParams, AuditLogs } from './resources/user/audit-logs.js';
 export type { Billing } from './resources/user/billing/billing.js';

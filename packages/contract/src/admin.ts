@@ -59,6 +59,21 @@ export const AdminCreatedUserSchema = Type.Object({
 });
 export type AdminCreatedUser = Static<typeof AdminCreatedUserSchema>;
 
+/** `/__userflare/users/{user}/…`: the user by id or email. */
+export const AdminUserParamsSchema = Type.Object({ user: UserReferenceSchema });
+export type AdminUserParams = Static<typeof AdminUserParamsSchema>;
+
+/**
+ * What rolling a user's global API key answers (the dashboard's "Change" of the Global API Key): the
+ * new key, shown this once. The old key is refused from this moment.
+ */
+export const AdminRolledApiKeySchema = Type.Object({
+  id: IdentifierSchema,
+  email: Type.String(),
+  api_key: Type.String({ pattern: '^[0-9a-f]{37}$', description: '37 lowercase hex characters' }),
+});
+export type AdminRolledApiKey = Static<typeof AdminRolledApiKeySchema>;
+
 export const AdminMemberSchema = Type.Object({
   user: UserReferenceSchema,
   roles: Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 20 }),

@@ -18,7 +18,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { organizationsRoutes } from './modules/accounts/organizations.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import type { StartState } from './modules/admin/admin.service.js';
-import { requireAdminKey } from './modules/admin/admin-key.js';
+import { type AdminKey, requireAdminKey } from './modules/admin/admin-key.js';
 import { seedFixture } from './modules/admin/seed-fixture.js';
 import { auditLogsRoutes } from './modules/audit-logs/audit-logs.routes.js';
 import { billingRoutes } from './modules/billing/billing.routes.js';
@@ -64,6 +64,8 @@ export interface BuildAppOptions {
    * DashboardSessions). Tests pass a fake to expire sessions.
    */
   sessionClock?: Clock;
+  /** The root server's admin key, for a namespace's app: one admin key opens every namespace. */
+  adminKey?: AdminKey;
 }
 
 export interface BuiltApp {
@@ -138,7 +140,7 @@ export interface CreatedApp extends Omit<BuiltApp, 'bootstrap' | 'seeded'> {
  * `/readyz`) while a database that is still starting is waited for (issue 4).
  */
 export async function createApp(config: Config, options: BuildAppOptions = {}): Promise<CreatedApp> {
-  const secrets = resolveSecrets(config);
+  const secrets = resolveSecrets(config, options.adminKey);
   const store = await openStore(config.store);
 
   const logger = options.logger ?? false;
@@ -198,11 +200,12 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   installErrorHandling(app);
   const namespaces = options.namespace
     ? undefined
-    : new Namespaces(config, secrets.adminKey, store, async (namespaceConfig, fixture, prefix) => {
+    : new Namespaces(config, store, async (namespaceConfig, fixture, prefix) => {
         const { clock, logger: namespaceLogger, dashboardAssets, sessionClock } = options;
         return buildApp(namespaceConfig, {
           namespace: true,
           prefix,
+          adminKey: secrets.adminKey,
           ...(clock ? { clock } : {}),
           ...(sessionClock ? { sessionClock } : {}),
           ...(dashboardAssets !== undefined ? { dashboardAssets } : {}),

@@ -179,6 +179,9 @@ async function saveSnapshot(): Promise<string> {
  */
 const REAL_IDS: Record<string, () => Promise<string>> = {
   '/__userflare/tokens/:id/leak id': () => createTokenOfBootstrapUser(),
+  // A user of its own: rolling the bootstrap user's key would lock the other requests out.
+  '/__userflare/users/:user/api_key/roll user': async () =>
+    (await callAdmin('POST', '/users', { email: `${unique('rolled')}@example.com`, token: false })).id,
   '/__userflare/namespaces/:id id': async () =>
     (await callAdmin('POST', '/namespaces', { id: unique('ns').toLowerCase() })).id,
   '/__userflare/snapshots/:name name': () => saveSnapshot(),

@@ -377,7 +377,19 @@ describe('a full scenario with every secret given by the environment', () => {
     expect(chosen.status, chosen.body).toBe(200);
     client.shows(chosenKey, chosenToken);
     liveTokens.push(chosenToken);
-    liveKeys.push({ email: 'chosen@example.com', key: chosenKey });
+    // The admin plane rolls the chosen key: the new one is shown once, the old one is dead.
+    const rolledKey = await client.call<{ api_key: string }>(
+      'admin rolls a global key',
+      '/__userflare/users/chosen@example.com/api_key/roll',
+      { method: 'POST', headers: admin },
+    );
+    expect(rolledKey.status, rolledKey.body).toBe(200);
+    client.shows(secrets.add('rolled global key', rolledKey.json.result.api_key));
+    liveKeys.push({ email: 'chosen@example.com', key: rolledKey.json.result.api_key });
+    const oldKey = await client.call('rolled global key, old key', '/user', {
+      headers: globalKey('chosen@example.com', chosenKey),
+    });
+    expect([oldKey.status, errorCode(oldKey)]).toEqual([403, 9103]);
     const seededKey = secrets.add('seeded global key', generateGlobalApiKey());
     const seededToken = secrets.add('seeded token', randomLegacyToken());
     const seed = await client.call<{ users: CreatedUser[] }>('admin seeds a fixture', '/__userflare/seed', {
@@ -774,12 +786,12 @@ describe('secrets generated on the first start', () => {
     files = readTree(dataDir);
   });
 
-  it('keeps USERFLARE_SECRET and the admin key in data-dir files of mode 0600', () => {
+  it('keeps USERFLARE_SECRET, and only a keyed hash of the admin key, in data-dir files of mode 0600', () => {
     expect([...files.keys()].sort()).toEqual(expect.arrayContaining(['admin-key', 'secret', 'userflare.db']));
     for (const file of ['secret', 'admin-key']) {
       expect((statSync(join(dataDir, file)).mode & 0o777).toString(8), file).toBe('600');
     }
-    expect(files.get('admin-key')?.toString().trim()).toBe(banner.adminKey);
+    expect(files.get('admin-key')?.toString()).toMatch(/^hmac-sha256:[0-9a-f]{64}\n$/);
   });
 
   it('prints each generated secret once, in the banner, and nothing else secret', () => {
@@ -798,13 +810,13 @@ describe('secrets generated on the first start', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('stores no secret in the SQLite files, only in the two secret files', () => {
+  it('stores no secret in the SQLite files or the admin key file, only USERFLARE_SECRET in its file', () => {
     const leaks = [...files]
       .filter(([file]) => file.startsWith('userflare.db'))
       .flatMap(([file, bytes]) => secrets.foundIn(bytes).map((name) => `${file}: ${name}`));
     expect(leaks).toEqual([]);
     expect(secrets.foundIn(files.get('secret') ?? '')).toEqual(['generated USERFLARE_SECRET']);
-    expect(secrets.foundIn(files.get('admin-key') ?? '')).toEqual(['generated admin key']);
+    expect(secrets.foundIn(files.get('admin-key') ?? '')).toEqual([]);
   });
 });
 

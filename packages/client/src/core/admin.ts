@@ -20,6 +20,7 @@ import { AdminNamespaces } from '../resources/admin/namespaces.js';
 import { seedFixture } from '../resources/admin/seed.js';
 import { AdminSnapshots } from '../resources/admin/snapshots.js';
 import { AdminTokens } from '../resources/admin/tokens.js';
+import { AdminUsers } from '../resources/admin/users.js';
 import { type HeadersInput, type RequestOptions, Userflare } from './client.js';
 import { UserflareError } from './errors.js';
 
@@ -96,6 +97,8 @@ export class UserflareAdmin {
   readonly enforcement: AdminEnforcement;
   /** `/__userflare/tokens`: leak simulation. */
   readonly tokens: AdminTokens;
+  /** `/__userflare/users`: roll a user's global API key. */
+  readonly users: AdminUsers;
   /** `/__userflare/journal`: the requests the API answered, newest first. */
   readonly journal: AdminJournal;
   /** `/__userflare/faults`: injected errors and delays. */
@@ -115,7 +118,7 @@ export class UserflareAdmin {
     const adminKey = options.adminKey ?? readEnv('USERFLARE_ADMIN_KEY');
     if (!adminKey) {
       throw new UserflareError(
-        'No admin key: pass `adminKey` or set USERFLARE_ADMIN_KEY (the server prints it on its first start and keeps it in <data dir>/admin-key).',
+        'No admin key: pass `adminKey` or set USERFLARE_ADMIN_KEY (the server prints a generated one once, on its first start; it keeps only a hash of it).',
       );
     }
     const baseURL =
@@ -144,6 +147,7 @@ export class UserflareAdmin {
     this.snapshots = new AdminSnapshots(this.#scoped);
     this.enforcement = new AdminEnforcement(this.#scoped);
     this.tokens = new AdminTokens(this.#scoped);
+    this.users = new AdminUsers(this.#scoped);
     this.journal = new AdminJournal(this.#scoped);
     this.faults = new AdminFaults(this.#scoped);
     this.namespaces = new AdminNamespaces(prefix === '' ? this.#scoped : transport(this.origin));

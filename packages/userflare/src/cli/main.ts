@@ -14,6 +14,7 @@ import { SEED_HELP, seed } from './commands/seed.js';
 import { SERVE_HELP, serve } from './commands/serve.js';
 import { SNAPSHOT_HELP, snapshot } from './commands/snapshot.js';
 import { TOKENS_HELP, tokens } from './commands/tokens.js';
+import { USERS_HELP, users } from './commands/users.js';
 import { WHOAMI_HELP, whoami } from './commands/whoami.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,6 +29,7 @@ Commands:
   whoami             verify an API token and show its user and accounts
   tokens             list, create, roll and delete API tokens
   permission-groups  list the permission groups a token may grant
+  users              roll a user's global API key (admin key)
   help               show this help
 
 Emulator controls:
@@ -43,7 +45,7 @@ Emulator controls:
 \`userflare <command> --help\` lists a command's options. whoami, tokens and
 permission-groups act on a running server (--url, default http://127.0.0.1:4010)
 with an API token (--token, or USERFLARE_API_TOKEN / CLOUDFLARE_API_TOKEN).
-seed, reset and the emulator controls use the admin key (--admin-key, or
+seed, reset, users and the emulator controls use the admin key (--admin-key, or
 USERFLARE_ADMIN_KEY); the emulator controls act inside a namespace with --namespace <id>.
 
 Point the official SDK at it with baseURL http://127.0.0.1:4010/client/v4,
@@ -57,6 +59,7 @@ const COMMAND_HELP: Record<string, string> = {
   whoami: WHOAMI_HELP,
   tokens: TOKENS_HELP,
   'permission-groups': PERMISSION_GROUPS_HELP,
+  users: USERS_HELP,
   clock: CLOCK_HELP,
   snapshot: SNAPSHOT_HELP,
   enforcement: ENFORCEMENT_HELP,
@@ -82,6 +85,8 @@ async function main(argv: string[]): Promise<void> {
       return tokens(rest);
     case 'permission-groups':
       return permissionGroups(rest);
+    case 'users':
+      return users(rest);
     case 'clock':
       return clock(rest);
     case 'snapshot':

@@ -23,7 +23,7 @@ export function adminTarget(values: {
   const adminKey = values['admin-key'] ?? process.env.USERFLARE_ADMIN_KEY;
   if (!adminKey) {
     throw new UsageError(
-      'no admin key: pass --admin-key <key> or set USERFLARE_ADMIN_KEY (the server printed it on its first start; it is also in <data dir>/admin-key)',
+      "no admin key: pass --admin-key <key> or set USERFLARE_ADMIN_KEY (a generated key is printed once, on the server's first start; to get a new one, delete <data dir>/admin-key and restart the server)",
     );
   }
   return { url, adminKey };
@@ -146,7 +146,7 @@ export async function withAdmin<T>(
     }
     if (error instanceof AuthenticationError) {
       throw new Error(
-        `${target.url} refused the admin key (${describeErrors(error)}): pass the key the server printed on its first start with --admin-key or USERFLARE_ADMIN_KEY (it is also in <data dir>/admin-key)`,
+        `${target.url} refused the admin key (${describeErrors(error)}): pass the key the server printed on its first start with --admin-key or USERFLARE_ADMIN_KEY (the server keeps only its hash: to get a new one, delete <data dir>/admin-key and restart the server)`,
       );
     }
     if (

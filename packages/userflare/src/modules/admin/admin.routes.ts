@@ -10,7 +10,9 @@ import {
   AdminRatePlanSchema,
   AdminResetResultSchema,
   AdminResetSchema,
+  AdminRolledApiKeySchema,
   AdminSetBillingProfileSchema,
+  AdminUserParamsSchema,
   BillingHistorySchema,
   EnvelopeSchema,
   FixtureResultSchema,
@@ -57,6 +59,18 @@ export function adminRoutes(
       },
       async (request) =>
         ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.createUser(request.body))),
+    );
+
+    app.post(
+      '/users/:user/api_key/roll',
+      {
+        schema: {
+          params: AdminUserParamsSchema,
+          response: responses(EnvelopeSchema(AdminRolledApiKeySchema)),
+        },
+      },
+      async (request) =>
+        ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.rollUserApiKey(request.params.user))),
     );
 
     app.post(

@@ -6,6 +6,7 @@ import type {
   AdminCreateSubscription,
   AdminCreateUser,
   AdminRatePlan,
+  AdminRolledApiKey,
   AdminSetBillingProfile,
   BillingHistory,
   Fixture,
@@ -19,7 +20,7 @@ import type { Config } from '../../config.js';
 import type { ServerContext } from '../../context.js';
 import { emptyStore } from '../../db/create-database.js';
 import type { Executor } from '../../db/database.js';
-import { apiErrors, invalidField } from '../../http/errors.js';
+import { apiErrors, invalidField, ResourceNotFoundError } from '../../http/errors.js';
 import { newId } from '../../random.js';
 import {
   findOrganization,
@@ -49,8 +50,9 @@ import {
   toRatePlan,
   toSubscription,
 } from '../subscriptions/subscriptions.service.js';
+import { generateGlobalApiKey } from '../tokens/token-value.js';
 import { provisionUser } from '../users/provision-user.js';
-import { findUserByEmail, findUserById } from '../users/users.repository.js';
+import { findUserByEmail, findUserById, updateUser } from '../users/users.repository.js';
 import type { UserRow } from '../users/users.table.js';
 
 type Path = (string | number)[];
@@ -106,6 +108,28 @@ export class AdminOperations {
     const created = await provisionUser(this.db, this.ctx, input, at);
     await this.audit(created.id, 'create', { id: created.id, type: 'user' }, { email: created.email });
     return created;
+  }
+
+  /**
+   * Gives a user a new global API key, as the dashboard's "Change" of the Global API Key does: the old
+   * key is refused from this commit on, the new one is answered this once, and the roll is audited as
+   * `rotate_API_key` (REFERENCE §6) without either key.
+   *
+   * @throws ResourceNotFoundError when no user has this id or email.
+   */
+  async rollUserApiKey(reference: string): Promise<AdminRolledApiKey> {
+    const user = IDENTIFIER.test(reference)
+      ? await findUserById(this.db, reference)
+      : await findUserByEmail(this.db, reference);
+    if (!user) throw new ResourceNotFoundError();
+    const apiKey = generateGlobalApiKey();
+    await updateUser(this.db, user.id, { api_key_hash: this.ctx.keyring.hash(apiKey) });
+    await recordAuditLog(this.db, this.ctx.clock, this.actor, {
+      ownerId: user.id,
+      action: 'rotate_API_key',
+      resource: { id: user.id, type: 'user' },
+    });
+    return { id: user.id, email: user.email, api_key: apiKey };
   }
 
   async createOrganization(

@@ -41,3 +41,21 @@ export async function deleteExpiredDashboardSessions(
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleBefore)]))
     .execute();
 }
+
+/**
+ * Moves the sessions signed in with a credential to its new hash, after the credential was re-hashed
+ * under the current USERFLARE_SECRET: the same credential, so its sessions go on.
+ */
+export async function replaceDashboardCredentialHash(
+  db: Executor,
+  userId: string,
+  from: string,
+  to: string,
+): Promise<void> {
+  await db
+    .updateTable('dashboard_sessions')
+    .set({ credential_hash: to })
+    .where('user_id', '=', userId)
+    .where('credential_hash', '=', from)
+    .execute();
+}

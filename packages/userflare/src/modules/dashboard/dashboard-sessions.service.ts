@@ -71,7 +71,9 @@ export class DashboardSessions {
   async load(id: string | undefined): Promise<DashboardSessionState | null> {
     if (id === undefined || !/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
     const idHash = this.ctx.keyring.hash(id);
-    const row = await findDashboardSessionByIdHash(this.ctx.db, idHash);
+    const row =
+      (await findDashboardSessionByIdHash(this.ctx.db, idHash)) ??
+      (this.ctx.keyring.hasPreviousSecrets ? await this.#findUnderPreviousSecret(id, idHash) : undefined);
     if (!row) return null;
     const session = toState(row);
     const now = this.clock.now();
@@ -84,6 +86,21 @@ export class DashboardSessions {
       session.lastSeenAt = now;
     }
     return session;
+  }
+
+  /**
+   * A session whose id was hashed under a USERFLARE_SECRET_PREVIOUS secret, re-hashed under the
+   * current one so the cookie goes on working.
+   */
+  async #findUnderPreviousSecret(id: string, idHash: string): Promise<DashboardSessionRow | undefined> {
+    for (const previous of this.ctx.keyring.previousHashes(id)) {
+      const row = await findDashboardSessionByIdHash(this.ctx.db, previous);
+      if (!row) continue;
+      await updateDashboardSession(this.ctx.db, previous, { id_hash: idHash });
+      return { ...row, id_hash: idHash };
+    }
+    // A concurrent request may have re-hashed it since the first lookup.
+    return findDashboardSessionByIdHash(this.ctx.db, idHash);
   }
 
   /**

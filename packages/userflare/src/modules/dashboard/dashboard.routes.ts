@@ -24,7 +24,7 @@ import { ok } from '../../http/envelope.js';
 import { ApiError, apiErrors } from '../../http/errors.js';
 import type { RegisteredRoute } from '../../http/openapi.js';
 import { responses } from '../../http/responses.js';
-import { isAdminKey } from '../admin/admin-key.js';
+import type { AdminKey } from '../admin/admin-key.js';
 import type { EmulatorControls } from '../emulator/emulator-controls.js';
 import type { RateLimits } from '../rate-limits/rate-limits.js';
 import { permissionRoutesOf } from './dashboard.hooks.js';
@@ -39,7 +39,7 @@ export interface DashboardOptions {
   limits: RateLimits | undefined;
   /** Every route of the app, filled as they register: the session's capabilities are decided on those needing a permission. */
   routes: readonly RegisteredRoute[];
-  adminKey: string;
+  adminKey: AdminKey;
   /** `''` at the root, `/ns/<id>` in a namespace. */
   prefix: string;
   /** The directory holding the dashboard's build (`index.html`, `assets/`). */
@@ -178,7 +178,7 @@ export function dashboardRoutes(options: DashboardOptions): FastifyPluginAsyncTy
       async (request, reply) => {
         const ip = clientIp(request);
         if (limits) await limits.admitAddress(ip);
-        if (!options.emulatorAvailable || !isAdminKey(request.body.admin_key, options.adminKey)) {
+        if (!options.emulatorAvailable || !options.adminKey.matches(request.body.admin_key)) {
           if (limits) await limits.recordFailedAuthentication(ip);
           throw apiErrors.invalidAdminKey();
         }

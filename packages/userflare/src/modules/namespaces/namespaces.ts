@@ -45,7 +45,6 @@ export class Namespaces {
 
   constructor(
     private readonly config: Config,
-    private readonly adminKey: string,
     private readonly rootStore: Store,
     /** Builds a namespace's app; `prefix` is where it answers (`/ns/<id>`), for the dashboard's paths and cookie. */
     private readonly build: (config: Config, fixture: unknown, prefix: string) => Promise<NamespaceApp>,
@@ -98,7 +97,10 @@ export class Namespaces {
           bootstrapEmail: input.email ?? 'admin@example.com',
           bootstrapToken: undefined,
           bootstrapApiKey: undefined,
-          adminKey: this.adminKey,
+          // The root's admin key opens every namespace: `build` hands its app the root's verifier.
+          adminKey: undefined,
+          // A namespace's store is new, under a secret of its own: nothing in it was hashed under an older one.
+          previousSecrets: [],
           secret: randomBytes(32).toString('base64url'),
         },
         input.fixture,

@@ -106,6 +106,25 @@ export async function updateToken(db: Executor, id: string, changes: TokenRowUpd
   await db.updateTable('tokens').set(changes).where('id', '=', id).execute();
 }
 
+/**
+ * Replaces a token's value hash, only while it is still `from`: of concurrent requests re-hashing the
+ * same token (on any replica), one writes and the others change nothing. Whether this one wrote.
+ */
+export async function replaceTokenValueHash(
+  db: Executor,
+  id: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('tokens')
+    .set({ value_hash: to })
+    .where('id', '=', id)
+    .where('value_hash', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function deleteToken(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('tokens').where('id', '=', id).execute();
 }

@@ -15,11 +15,13 @@ import fastJsonStringify from 'fast-json-stringify';
 import { formatStoredTimestamp, formatTimestamp } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import type { Executor } from '../../db/database.js';
+import { classifyStoreError } from '../../db/store-errors.js';
 import { invalidField, ResourceNotFoundError } from '../../http/errors.js';
 import { newId } from '../../random.js';
 import { accountIdsOf } from '../accounts/accounts.service.js';
 import { insertAuditLogStatements } from '../audit-logs/audit-logs.repository.js';
 import { type Actor, auditLogRow, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { replaceDashboardCredentialHash } from '../dashboard/dashboard-sessions.repository.js';
 import { buildCondition, buildPolicies, isAddressAllowed, type OwnerReach } from './token-policies.js';
 import { generateTokenValue, inspectTokenValue } from './token-value.js';
 import {
@@ -32,6 +34,7 @@ import {
   findTokenWithOwnerByHash,
   insertTokenStatement,
   listTokensOfUser,
+  replaceTokenValueHash,
   updateToken as updateTokenRow,
 } from './tokens.repository.js';
 import type { TokenRow } from './tokens.table.js';
@@ -412,7 +415,9 @@ function refusalOf(row: TokenRow, now: Date, ip: string): TokenRefusal | undefin
 /**
  * Resolves a presented Bearer value. A value that fails its checksum is refused without a store
  * lookup; a known token that may not be used now says why, for explained denials. A token kept in the
- * read cache is answered at once, without a promise (see `ReadCache.readNow`).
+ * read cache is answered at once, without a promise (see `ReadCache.readNow`). With
+ * USERFLARE_SECRET_PREVIOUS set, a value unknown under the current secret is looked for under the
+ * previous ones too (`authenticateUnderPreviousSecret`).
  */
 export function authenticateTokenValue(
   ctx: ServerContext,
@@ -423,7 +428,48 @@ export function authenticateTokenValue(
   const shape = inspectTokenValue(value);
   if (shape === 'malformed') return { outcome: 'malformed' };
   if (shape === 'bad-checksum') return { outcome: 'unknown' };
-  return authenticateTokenHash(ctx, hashValue(value), ip);
+  const hash = hashValue(value);
+  const found = authenticateTokenHash(ctx, hash, ip);
+  if (!ctx.keyring.hasPreviousSecrets) return found;
+  const orPrevious = (result: TokenAuthentication) =>
+    result.outcome === 'unknown' ? authenticateUnderPreviousSecret(ctx, value, hash, ip) : result;
+  return found instanceof Promise ? found.then(orPrevious) : orPrevious(found);
+}
+
+/**
+ * A value whose token was hashed under a USERFLARE_SECRET_PREVIOUS secret: found by that hash, and its
+ * row re-hashed under the current secret (with the dashboard sessions signed in with it), so its next
+ * use is a single lookup again. Only a miss under the current secret pays for this. The row is read
+ * from the store, not the read cache: a miss is never cached, and the re-hash is an ordinary update
+ * that drops what the cache kept of the tokens table.
+ */
+async function authenticateUnderPreviousSecret(
+  ctx: ServerContext,
+  value: string,
+  hash: string,
+  ip: string,
+): Promise<TokenAuthentication> {
+  for (const previous of ctx.keyring.previousHashes(value)) {
+    const token = await findAuthenticatedToken(ctx.db, previous);
+    if (!token) continue;
+    await rehashTokenValue(ctx, token.row, previous, hash);
+    return judgeToken(ctx, { ...token, row: { ...token.row, value_hash: hash } }, ip);
+  }
+  // A concurrent request (here or on another replica) may have re-hashed it since the first lookup.
+  return judgeToken(ctx, await findAuthenticatedToken(ctx.db, hash), ip);
+}
+
+async function rehashTokenValue(ctx: ServerContext, row: TokenRow, from: string, to: string): Promise<void> {
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      if (await replaceTokenValueHash(trx, row.id, from, to)) {
+        await replaceDashboardCredentialHash(trx, row.user_id, from, to);
+      }
+    });
+  } catch (error) {
+    // A token with this value's current hash appeared meanwhile: this row is left as it is.
+    if (classifyStoreError(error) !== 'unique-violation') throw error;
+  }
 }
 
 /**

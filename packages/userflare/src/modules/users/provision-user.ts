@@ -73,8 +73,11 @@ export async function provisionUser(
   if (input.token === false) return created;
   const value = input.token?.value ?? generateTokenValue();
   const valueHash = ctx.keyring.hash(value);
-  if (await findTokenByHash(db, valueHash))
-    throw invalidField([...at, 'token', 'value'], 'is already a token value');
+  // A token hashed under a previous secret not yet re-hashed has this value too.
+  for (const hash of [valueHash, ...ctx.keyring.previousHashes(value)]) {
+    if (await findTokenByHash(db, hash))
+      throw invalidField([...at, 'token', 'value'], 'is already a token value');
+  }
   const tokenId = newId();
   await insertToken(db, {
     id: tokenId,

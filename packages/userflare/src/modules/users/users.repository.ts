@@ -18,6 +18,26 @@ export async function updateUser(db: Executor, id: string, changes: UserRowUpdat
   await db.updateTable('users').set(changes).where('id', '=', id).execute();
 }
 
+/**
+ * Replaces a user's global API key hash, only while it is still `from`: of concurrent requests
+ * re-hashing the same key (on any replica), one writes and the others change nothing. Whether this one
+ * wrote.
+ */
+export async function replaceUserApiKeyHash(
+  db: Executor,
+  id: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ api_key_hash: to })
+    .where('id', '=', id)
+    .where('api_key_hash', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function countUsers(db: Executor): Promise<number> {
   const row = await db
     .selectFrom('users')

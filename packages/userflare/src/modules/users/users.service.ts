@@ -1,9 +1,11 @@
 import type { EditUser, User } from '@userflare/contract';
 import type { ServerContext } from '../../context.js';
+import { classifyStoreError } from '../../db/store-errors.js';
 import { listOrganizationsOfUser } from '../accounts/accounts.service.js';
 import { type Actor, recordAuditLog } from '../audit-logs/audit-logs.service.js';
+import { replaceDashboardCredentialHash } from '../dashboard/dashboard-sessions.repository.js';
 import { listActiveZoneTiers } from '../subscriptions/subscriptions.repository.js';
-import { findUserByEmail, findUserById, updateUser } from './users.repository.js';
+import { findUserByEmail, findUserById, replaceUserApiKeyHash, updateUser } from './users.repository.js';
 import type { UserRow } from './users.table.js';
 
 const EDITABLE_FIELDS = ['country', 'first_name', 'last_name', 'telephone', 'zipcode'] as const;
@@ -73,7 +75,14 @@ export async function editUser(ctx: ServerContext, actor: Actor, changes: EditUs
   return toUser(ctx, updated);
 }
 
-/** The user whose global API key this is, compared in constant time against its keyed hash. */
+/** Compared with when the email is unknown: no key hashes to it. */
+const NO_KEY_HASH = '0'.repeat(64);
+
+/**
+ * The user whose global API key this is, compared in constant time against its keyed hash. A key
+ * hashed under a USERFLARE_SECRET_PREVIOUS secret matches too, and is re-hashed under the current one
+ * (with the dashboard sessions signed in with it), so its next use matches at once.
+ */
 export async function authenticateGlobalKey(
   ctx: ServerContext,
   email: string,
@@ -84,6 +93,23 @@ export async function authenticateGlobalKey(
     rowsByKey: true,
   });
   // Hash even when the email is unknown, so the answer takes the same time either way.
-  const matches = ctx.keyring.matches(key, row?.api_key_hash ?? '0'.repeat(64));
-  return row && row.api_key_hash !== null && matches ? row : undefined;
+  const match = ctx.keyring.matchOf(key, row?.api_key_hash ?? NO_KEY_HASH);
+  if (!row || row.api_key_hash === null || match === undefined) return undefined;
+  if (match === 'current') return row;
+  const hash = ctx.keyring.hash(key);
+  await rehashApiKey(ctx, row, row.api_key_hash, hash);
+  return { ...row, api_key_hash: hash };
+}
+
+async function rehashApiKey(ctx: ServerContext, row: UserRow, from: string, to: string): Promise<void> {
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      if (await replaceUserApiKeyHash(trx, row.id, from, to)) {
+        await replaceDashboardCredentialHash(trx, row.id, from, to);
+      }
+    });
+  } catch (error) {
+    // Another user's key hashes the same under the current secret (one key given to two users): left as it is.
+    if (classifyStoreError(error) !== 'unique-violation') throw error;
+  }
 }
