@@ -1,11 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { type BuiltApp, createApp, type PreparedStore } from './app.js';
 import type { Clock } from './clock.js';
-import { type Config, ConfigError } from './config.js';
+import { type Config, ConfigError, type ListenAddress } from './config.js';
 
 export interface RunningServer extends BuiltApp {
   url: string;
+  /** Where the admin plane answers: `url`, the `USERFLARE_ADMIN_LISTEN` listener's, or undefined when off. */
+  adminUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -19,9 +22,15 @@ export interface StartOptions {
   clock?: Clock;
 }
 
-function banner(server: BuiltApp, url: string, config: Config): string[] {
+function banner(server: BuiltApp, url: string, adminUrl: string | undefined, config: Config): string[] {
   const lines = [
     `userflare listening on ${url} (API at ${url}/client/v4)`,
+    config.mode === 'service'
+      ? 'mode: service (no emulator controls: clock, enforcement, faults, snapshots, namespaces, journal, leak, reset and seed are not served)'
+      : 'mode: emulator',
+    adminUrl === undefined
+      ? 'admin plane: off (USERFLARE_ADMIN=off)'
+      : `admin plane: ${adminUrl}/__userflare${adminUrl === url ? '' : ' (its own listener; not on the API port)'}`,
     `store: ${server.store.location}`,
   ];
   if (config.dashboard) lines.push(`Dashboard: ${url}/dashboard/`);
@@ -32,7 +41,7 @@ function banner(server: BuiltApp, url: string, config: Config): string[] {
     if (bootstrap.generatedApiKey)
       lines.push(`bootstrap global API key (shown once): ${bootstrap.generatedApiKey}`);
   }
-  if (secrets.generatedAdminKey) {
+  if (secrets.generatedAdminKey && adminUrl !== undefined) {
     lines.push(`admin key for /__userflare (shown once): ${secrets.generatedAdminKey}`);
   }
   if (server.store.dialect === 'postgres' && !config.secret) {
@@ -43,20 +52,23 @@ function banner(server: BuiltApp, url: string, config: Config): string[] {
   return lines;
 }
 
-function listenError(error: unknown, config: Config): unknown {
+function listenError(error: unknown, { host, port }: ListenAddress, setting: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
-    return new ConfigError(
-      `port ${config.port} on ${config.host} is taken: stop the other process or pass --port <n>`,
-      { cause: error },
-    );
+    return new ConfigError(`port ${port} on ${host} is taken: stop the other process or change ${setting}`, {
+      cause: error,
+    });
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new ConfigError(
-      `cannot listen on host ${config.host}: pass --host with an address of this machine`,
-    );
+    return new ConfigError(`cannot listen on host ${host}: change ${setting} to an address of this machine`);
   }
   return error;
+}
+
+function urlOf(app: FastifyInstance, { host, port }: ListenAddress): string {
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
 }
 
 /**
@@ -74,12 +86,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const forgetGeneratedAdminKey = () => {
     if (created.secrets.generatedAdminKey) rmSync(join(config.dataDir, 'admin-key'), { force: true });
   };
+  const api = { host: config.host, port: config.port };
+  const { adminPlane } = created;
   try {
-    await created.app.listen({ host: config.host, port: config.port });
+    await created.app.listen(api);
   } catch (error) {
     forgetGeneratedAdminKey();
     await created.app.close();
-    throw listenError(error, config);
+    throw listenError(error, api, '--port (PORT) or --host (HOST)');
+  }
+  if (adminPlane && adminPlane !== created.app && config.adminListen) {
+    try {
+      await adminPlane.listen(config.adminListen);
+    } catch (error) {
+      forgetGeneratedAdminKey();
+      await created.app.close();
+      throw listenError(error, config.adminListen, 'USERFLARE_ADMIN_LISTEN');
+    }
   }
   let prepared: PreparedStore;
   try {
@@ -93,11 +116,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw error;
   }
   markReady();
-  const address = created.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  const url = urlOf(created.app, api);
+  const adminUrl =
+    adminPlane === undefined
+      ? undefined
+      : adminPlane === created.app || !config.adminListen
+        ? url
+        : urlOf(adminPlane, config.adminListen);
   const built: BuiltApp = { ...created, ...prepared };
-  for (const line of banner(built, url, config)) options.print?.(line);
-  return { ...built, url, close: () => created.app.close() };
+  for (const line of banner(built, url, adminUrl, config)) options.print?.(line);
+  return { ...built, url, adminUrl, close: () => created.app.close() };
 }

@@ -46,6 +46,12 @@ export interface AdminOptions {
    * to `USERFLARE_URL`, then `USERFLARE_BASE_URL`, then `http://127.0.0.1:4010`.
    */
   baseURL?: string | null | undefined;
+  /**
+   * Where the admin plane answers when the server serves it on a listener of its own
+   * (`USERFLARE_ADMIN_LISTEN`), e.g. `http://127.0.0.1:4011`. Defaults to `USERFLARE_ADMIN_URL`, then
+   * the server's origin.
+   */
+  adminURL?: string | null | undefined;
   /** Sent as `X-Admin-Key`. Defaults to `USERFLARE_ADMIN_KEY`; without either the constructor throws. */
   adminKey?: string | null | undefined;
   /** Act inside this namespace (`/ns/<id>/__userflare/…`) instead of the server's own store. */
@@ -79,9 +85,16 @@ export interface AdminOptions {
  * await admin.snapshots.restore('clean');
  * ```
  */
+/** A server's origin from a URL given with or without `/client/v4`. */
+function originOf(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/client\/v4$/, '');
+}
+
 export class UserflareAdmin {
   /** The server's origin, e.g. `http://127.0.0.1:4010`. */
   readonly origin: string;
+  /** Where the admin plane answers: `origin`, or the admin listener's origin. */
+  readonly adminOrigin: string;
   /** The namespace this admin acts in, or `null` for the server's own store. */
   readonly namespaceId: string | null;
   /** The API root of that store, the `baseURL` for `new Userflare(…)`. */
@@ -123,11 +136,12 @@ export class UserflareAdmin {
     }
     const baseURL =
       options.baseURL ?? readEnv('USERFLARE_URL') ?? readEnv('USERFLARE_BASE_URL') ?? DEFAULT_ADMIN_URL;
-    this.origin = baseURL.replace(/\/+$/, '').replace(/\/client\/v4$/, '');
+    this.origin = originOf(baseURL);
+    this.adminOrigin = originOf(options.adminURL ?? readEnv('USERFLARE_ADMIN_URL') ?? this.origin);
     this.namespaceId = options.namespace ?? null;
     const prefix = this.namespaceId === null ? '' : path`/ns/${this.namespaceId}`;
     this.apiBaseURL = `${this.origin}${prefix}/client/v4`;
-    this.#options = { ...options, baseURL: this.origin, adminKey };
+    this.#options = { ...options, baseURL: this.origin, adminURL: this.adminOrigin, adminKey };
 
     const transport = (root: string) =>
       new Userflare({
@@ -142,7 +156,7 @@ export class UserflareAdmin {
         fetch: options.fetch,
         defaultHeaders: { ...options.defaultHeaders, 'x-admin-key': adminKey },
       });
-    this.#scoped = transport(this.origin + prefix);
+    this.#scoped = transport(this.adminOrigin + prefix);
     this.clock = new AdminClock(this.#scoped);
     this.snapshots = new AdminSnapshots(this.#scoped);
     this.enforcement = new AdminEnforcement(this.#scoped);
@@ -150,7 +164,7 @@ export class UserflareAdmin {
     this.users = new AdminUsers(this.#scoped);
     this.journal = new AdminJournal(this.#scoped);
     this.faults = new AdminFaults(this.#scoped);
-    this.namespaces = new AdminNamespaces(prefix === '' ? this.#scoped : transport(this.origin));
+    this.namespaces = new AdminNamespaces(prefix === '' ? this.#scoped : transport(this.adminOrigin));
   }
 
   /**

@@ -1,13 +1,21 @@
 /** Where every API route is registered. */
 export const API_PREFIX = '/client/v4';
 
+/** Where the admin plane is served, on the API's listener or on one of its own (issue 15). */
+export const ADMIN_PREFIX = '/__userflare';
+
+/** A path of the admin plane: `/__userflare` and below. */
+export function isAdminPath(path: string): boolean {
+  return /^\/__userflare(\/|\?|$)/.test(path);
+}
+
 /** Where the dashboard (issue 13) is served, and its same-origin API proxy. */
 export const DASHBOARD_PATH = '/dashboard';
 export const DASHBOARD_API_PATH = `${DASHBOARD_PATH}/api`;
 
-/** Paths outside the API — the admin plane, health, the reference page, namespaces, the dashboard — or already under the prefix. */
-const NOT_AT_ROOT = /^\/(__userflare|healthz|readyz|docs|ns|client\/v4|dashboard)(\/|\?|$)/;
-const NOT_AT_ROOT_WITHOUT_DASHBOARD = /^\/(__userflare|healthz|readyz|docs|ns|client\/v4)(\/|\?|$)/;
+/** Paths outside the API — the admin plane, health, metrics, the reference page, namespaces, the dashboard — or already under the prefix. */
+const NOT_AT_ROOT = /^\/(__userflare|healthz|readyz|metrics|docs|ns|client\/v4|dashboard)(\/|\?|$)/;
+const NOT_AT_ROOT_WITHOUT_DASHBOARD = /^\/(__userflare|healthz|readyz|metrics|docs|ns|client\/v4)(\/|\?|$)/;
 
 /** The dashboard's proxy: `/dashboard/api/client/v4/…` and `/dashboard/api/__userflare/…`. */
 const DASHBOARD_PROXY = /^\/dashboard\/api(?=\/(client\/v4|__userflare)(\/|\?|$))/;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TokenCreateResponse, Userflare, UserflareAdmin } from '@userflare/client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, startServer } from '../../src/index.js';
 import { BOOTSTRAP, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildCli, CliProcesses, closedPort, type Finished } from './helpers/cli-process.js';
 
@@ -469,6 +470,39 @@ describe('admin key and server errors', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot reach userflare at http://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(result.stderr).toContain('`userflare serve`');
+  });
+});
+
+describe('an admin plane on a listener of its own', () => {
+  it('is reached with --admin-url, and without it the error says to pass it', async () => {
+    const apart = await startServer(
+      loadConfig({
+        PORT: '0',
+        USERFLARE_DATABASE_URL: 'sqlite::memory:',
+        USERFLARE_ADMIN_KEY: BOOTSTRAP.adminKey,
+        USERFLARE_ADMIN_LISTEN: '127.0.0.1:0',
+      }),
+    );
+    try {
+      const env = { USERFLARE_ADMIN_KEY: BOOTSTRAP.adminKey };
+      const reached = await cli.run(['clock', '--url', apart.url, '--admin-url', apart.adminUrl ?? ''], env);
+      expect(reached, reached.stderr).toMatchObject({ code: 0, stderr: '' });
+      expect(reached.stdout.trim()).toMatch(CLOCK_LINE);
+      const fromEnv = await cli.run(['clock', '--url', apart.url], {
+        ...env,
+        USERFLARE_ADMIN_URL: apart.adminUrl ?? '',
+      });
+      expect(fromEnv.code, fromEnv.stderr).toBe(0);
+
+      const missed = await cli.run(['clock', '--url', apart.url], env);
+      expect(missed.code).toBe(1);
+      expect(missed.stderr).toContain(`${apart.url} serves no such admin route`);
+      expect(missed.stderr).toContain('--admin-url');
+      const resetMissed = await cli.run(['reset', '--url', apart.url], env);
+      expect(resetMissed.stderr).toContain('--admin-url');
+    } finally {
+      await apart.close();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ with the same secrets, and the clock, faults, enforcement mode and journal as ne
 Options:
   --to <empty|start>                         what to return to (default empty)
   --url <url>          USERFLARE_URL         the server (default http://127.0.0.1:4010)
+  --admin-url <url>    USERFLARE_ADMIN_URL   its admin plane, when it listens apart (USERFLARE_ADMIN_LISTEN)
   --admin-key <key>    USERFLARE_ADMIN_KEY   the admin key the server printed on its first start
   -h, --help                                 show this help
 `;
@@ -21,6 +22,7 @@ export async function reset(args: string[]): Promise<void> {
     options: {
       to: { type: 'string', default: 'empty' },
       url: { type: 'string' },
+      'admin-url': { type: 'string' },
       'admin-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

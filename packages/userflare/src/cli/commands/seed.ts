@@ -11,6 +11,7 @@ not at all: a bad entry is named and nothing is loaded. The format is in the REA
 
 Options:
   --url <url>          USERFLARE_URL         the server (default http://127.0.0.1:4010)
+  --admin-url <url>    USERFLARE_ADMIN_URL   its admin plane, when it listens apart (USERFLARE_ADMIN_LISTEN)
   --admin-key <key>    USERFLARE_ADMIN_KEY   the admin key the server printed on its first start
   -h, --help                                 show this help
 `;
@@ -34,6 +35,7 @@ export async function seed(args: string[]): Promise<void> {
     args,
     options: {
       url: { type: 'string' },
+      'admin-url': { type: 'string' },
       'admin-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

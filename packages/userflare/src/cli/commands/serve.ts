@@ -15,6 +15,9 @@ Options:
   --data <dir>            USERFLARE_DATA_DIR       data directory for the SQLite store and secrets (default ./.userflare)
   --database-url <url>    USERFLARE_DATABASE_URL   sqlite::memory:, sqlite:<file> or postgres://… (default: SQLite in --data)
   --log-level <level>     USERFLARE_LOG_LEVEL      fatal, error, warn, info, debug or silent (default info)
+  --mode <mode>           USERFLARE_MODE           emulator (default) or service: no clock, faults, snapshots, reset, …
+  --admin <on|off>        USERFLARE_ADMIN          serve the admin plane /__userflare (default on)
+  --admin-listen <h:p>    USERFLARE_ADMIN_LISTEN   serve the admin plane on this listener only, e.g. 127.0.0.1:4011
   --seed <fixture.json>                            load a fixture into a fresh store before serving
   -h, --help                                       show this help
 `;
@@ -25,6 +28,9 @@ const FLAG_TO_ENV: Record<string, string> = {
   data: 'USERFLARE_DATA_DIR',
   'database-url': 'USERFLARE_DATABASE_URL',
   'log-level': 'USERFLARE_LOG_LEVEL',
+  mode: 'USERFLARE_MODE',
+  admin: 'USERFLARE_ADMIN',
+  'admin-listen': 'USERFLARE_ADMIN_LISTEN',
 };
 
 function checkDataDir(dir: string): void {
@@ -58,6 +64,9 @@ export async function serve(args: string[]): Promise<void> {
       data: { type: 'string' },
       'database-url': { type: 'string' },
       'log-level': { type: 'string' },
+      mode: { type: 'string' },
+      admin: { type: 'string' },
+      'admin-listen': { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

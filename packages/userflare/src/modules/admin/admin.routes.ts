@@ -141,6 +141,10 @@ export function adminRoutes(
         ok(await inAdminTransaction(ctx, actor(request), (ops) => ops.setBillingProfile(request.body))),
     );
 
+    // Service mode (issue 15): the admin plane keeps what Cloudflare creates elsewhere; loading
+    // fixtures, leak simulation and resets are emulator controls, not served at all.
+    if (config.mode === 'service') return;
+
     app.post(
       '/seed',
       { schema: { body: FixtureSchema, response: responses(EnvelopeSchema(FixtureResultSchema)) } },

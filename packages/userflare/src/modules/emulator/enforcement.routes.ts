@@ -15,12 +15,8 @@ import type { RouteRegistry } from './route-registry.js';
 
 const enforcementResponses = { response: responses(EnvelopeSchema(EnforcementSchema)) };
 
-/** `/__userflare/enforcement` (enforce or report) and `/__userflare/explain`. */
-export function enforcementRoutes(
-  ctx: ServerContext,
-  controls: EmulatorControls,
-  registry: RouteRegistry,
-): FastifyPluginAsyncTypebox {
+/** `/__userflare/enforcement`: enforce, or only report (an emulator control). */
+export function enforcementRoutes(controls: EmulatorControls): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/enforcement', { schema: enforcementResponses }, async () => ok(controls.enforcement));
     app.put(
@@ -31,6 +27,15 @@ export function enforcementRoutes(
         return ok(controls.enforcement);
       },
     );
+  };
+}
+
+/**
+ * `/__userflare/explain`: why a token would be refused on a route. It reads and changes nothing, so
+ * service mode keeps it: an operator's answer to "why was this token refused?".
+ */
+export function explainRoutes(ctx: ServerContext, registry: RouteRegistry): FastifyPluginAsyncTypebox {
+  return async (app) => {
     app.post(
       '/explain',
       { schema: { body: ExplainRequestSchema, response: responses(EnvelopeSchema(ExplanationSchema)) } },

@@ -50,14 +50,20 @@ export class Namespaces {
     private readonly build: (config: Config, fixture: unknown, prefix: string) => Promise<NamespaceApp>,
   ) {}
 
-  /** Hands `/ns/<id>/...` to that namespace's app before the root app does anything with the request. */
-  install(app: FastifyInstance): void {
+  /**
+   * Hands `/ns/<id>/...` to that namespace's app before the root app does anything with the request.
+   * `serves` says which of a namespace's paths this listener answers: with the admin plane on a
+   * listener of its own, a namespace's `/__userflare` is answered there and nowhere else.
+   */
+  install(app: FastifyInstance, serves: (path: string) => boolean = () => true): void {
     app.decorateRequest('namespaceId', null);
     app.addHook('onRequest', (request, reply, done) => {
       const match = NAMESPACE_PATH.exec(request.url);
       if (!match) return done();
       const world = this.#worlds.get(match[1] ?? '');
-      if (!world) return done(apiErrors.noRoute(redactPath(request.url.split('?')[0] ?? request.url), 404));
+      if (!world || !serves(match[2] ?? '/')) {
+        return done(apiErrors.noRoute(redactPath(request.url.split('?')[0] ?? request.url), 404));
+      }
       request.namespaceId = world.id;
       reply.hijack();
       request.raw.url = `${match[2] ?? '/'}${match[3] ?? ''}`;
@@ -101,6 +107,8 @@ export class Namespaces {
           adminKey: undefined,
           // A namespace's store is new, under a secret of its own: nothing in it was hashed under an older one.
           previousSecrets: [],
+          // A namespace's app serves its own admin plane; the root's listeners route to it.
+          adminListen: undefined,
           secret: randomBytes(32).toString('base64url'),
         },
         input.fixture,
