@@ -62,6 +62,8 @@ export class AdminKey {
     const hash = this.#hashes.hash(value);
     const isAdminKey = sameHash(hash, this.#stored);
     const isInternalKey = sameHash(hash, this.#internalHash);
+    // A match under the current secret shows the stored hash is under it: no previous secret to try again.
+    if (isAdminKey) this.#mayBeUnderPreviousSecret = false;
     if (isAdminKey || isInternalKey) return true;
     if (!this.#mayBeUnderPreviousSecret) return false;
     if (!this.#hashes.previousHashes(value).some((previous) => sameHash(previous, this.#stored)))
