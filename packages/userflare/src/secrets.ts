@@ -175,6 +175,11 @@ export function resolveSecrets(config: Config, sharedAdminKey?: AdminKey): Serve
     const value = generate();
     return { keyring, adminKey: AdminKey.fromValue(value, hashes), generatedAdminKey: value };
   }
+  // Without an admin plane a generated key would never be shown, yet kept: a later start with the admin
+  // plane would then open it with a key nobody has. None is made until one is served.
+  if (!config.admin && !existsSync(join(config.dataDir, 'admin-key'))) {
+    return { keyring, adminKey: AdminKey.fromValue(generate(), hashes), generatedAdminKey: undefined };
+  }
   const { adminKey, generated } = storedAdminKey(config.dataDir, hashes, generate);
   return { keyring, adminKey, generatedAdminKey: generated };
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Cloudflare from 'cloudflare';
@@ -105,6 +105,18 @@ describe('the admin key at rest', () => {
     expect(second.secrets.generatedAdminKey).toBeUndefined();
     expect((await adminCall(second, key)).status).toBe(200);
     expect(readFileSync(keyFile(), 'utf8')).toBe(stored);
+  });
+
+  it('makes no admin key while the admin plane is off, so the first start that serves it prints one', async () => {
+    const url = await sharedStoreUrl();
+    const off = await startWithKeyFile(url, { USERFLARE_ADMIN: 'off' });
+    expect(off.secrets.generatedAdminKey).toBeUndefined();
+    expect(existsSync(keyFile())).toBe(false);
+    await off.close();
+    const on = await startWithKeyFile(url);
+    const key = on.secrets.generatedAdminKey as string;
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await adminCall(on, key)).status).toBe(200);
   });
 
   it('rewrites the plain admin-key file of an older version as its hash, and the key still works', async () => {
