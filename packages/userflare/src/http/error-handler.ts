@@ -5,6 +5,7 @@ import secureJson from 'secure-json-parse';
 import { classifyStoreError } from '../db/store-errors.js';
 import { ApiError, apiErrors, ResourceNotFoundError } from './errors.js';
 import { redactPath } from './redaction.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { toFieldProblems } from './validation.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -13,8 +14,10 @@ function envelopeOf(error: ApiError) {
   return { success: false, errors: error.errors, messages: [], result: null };
 }
 
+// The security headers again: a routing failure is answered before any hook has run.
 function failure(reply: FastifyReply, error: ApiError) {
   if (error.statusCode === 503) reply.header('retry-after', '1');
+  reply.headers(SECURITY_HEADERS);
   reply.headers(error.headers);
   return reply.code(error.statusCode).type('application/json').send(envelopeOf(error));
 }
@@ -35,6 +38,8 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError | un
     if (error.validationContext === 'params') return apiErrors.noRoute(requestPath(request));
     return apiErrors.validation(toFieldProblems(error.validation as never));
   }
+  // A body sent to no route is answered as the not-found handler answers, not as too large or malformed.
+  if (error.code?.startsWith('FST_ERR_CTP_') && request.is404) return apiErrors.noRoute(requestPath(request));
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return apiErrors.malformedJson();
@@ -55,6 +60,11 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError | un
   return undefined;
 }
 
+/** `Name: value` lines of the security headers, for the answers written straight to the socket. */
+const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
 /**
  * Failures Node or the router meet before any route runs, answered as envelopes too: a path Fastify
  * cannot decode or an id past the router's length limit is a routing failure (7003, REFERENCE §9);
@@ -74,7 +84,7 @@ export const frameworkErrorOptions = {
     const body = JSON.stringify(envelopeOf(apiError));
     if (socket.writable) {
       socket.write(
-        `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${SECURITY_HEADER_LINES}Connection: close\r\n\r\n${body}`,
       );
     }
     socket.destroy(error);
@@ -98,6 +108,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.server.on('checkExpectation', (_request, response: ServerResponse) => {
     const body = JSON.stringify(envelopeOf(apiErrors.unsupportedExpectation()));
     response.writeHead(417, {
+      ...SECURITY_HEADERS,
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
     });
@@ -106,13 +117,14 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   // An empty JSON body is no body: the roll endpoint must take one (REFERENCE §1.4).
   // JSON only: any other media type is refused with 6003/6105 rather than read as text.
+  // A body sent to no route is not parsed: the answer is the route's absence (7003), malformed or not.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     /^application\/([\w.+-]+\+)?json(;.*)?$/i,
     { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES },
-    (_request, body, done) => {
+    (request, body, done) => {
       const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
+      if (text.trim() === '' || request.is404) return done(null, undefined);
       try {
         done(null, secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
       } catch {

@@ -5,6 +5,17 @@ import type { FastifyInstance } from 'fastify';
 import { API_PREFIX } from './api-paths.js';
 import type { RouteAccess } from './route-access.js';
 
+/**
+ * The reference page's Content Security Policy. Swagger UI's page loads its scripts, styles and icons
+ * from `/docs/static/` (no inline script), draws icons as `data:` images, and fetches the document and
+ * the "try it" calls from this server; nothing else is allowed, and it cannot be framed. One inline
+ * style is allowed by its hash: the `<style>` of the top bar's Swagger logo (an SVG in
+ * swagger-ui-standalone-preset.js). `security-headers.test.ts` checks the policy against the page's
+ * tags and Swagger UI's inline styles, and renders the page in Chromium with no violation.
+ */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** A route as registered, for checking that the document covers every one. */
 export interface RegisteredRoute {
   method: string;
