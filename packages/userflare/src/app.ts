@@ -275,6 +275,7 @@ export async function createApp(config: Config, options: BuildAppOptions = {}): 
   // The root app's metrics count its namespaces' requests too, under one route label (docs/metrics.md).
   const metrics = options.namespace ? undefined : new Metrics({ store, limits });
   if (metrics) installMetrics(app, metrics);
+  if (metrics && adminPlane && adminPlane !== app) installMetrics(adminPlane, metrics);
   if (emulator) installJournal(app, controls.journal, controls.clock);
 
   const routes = collectRoutes(app);

@@ -46,7 +46,8 @@ Emulator controls:
 permission-groups act on a running server (--url, default http://127.0.0.1:4010)
 with an API token (--token, or USERFLARE_API_TOKEN / CLOUDFLARE_API_TOKEN).
 seed, reset, users and the emulator controls use the admin key (--admin-key, or
-USERFLARE_ADMIN_KEY); the emulator controls act inside a namespace with --namespace <id>.
+USERFLARE_ADMIN_KEY), and --admin-url (USERFLARE_ADMIN_URL) when the server's admin
+plane has a listener of its own; the emulator controls act inside a namespace with --namespace <id>.
 
 Point the official SDK at it with baseURL http://127.0.0.1:4010/client/v4,
 and wrangler with CLOUDFLARE_API_BASE_URL=http://127.0.0.1:4010/client/v4.

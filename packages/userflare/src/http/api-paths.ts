@@ -76,6 +76,7 @@ export function apiPathOf(url: string): string {
  * are API requests like any other.
  */
 export function isControlPath(url: string): boolean {
-  if (/^\/(__userflare|healthz|readyz|docs|ns|client\/v4\/openapi\.json)(\/|\?|$)/.test(url)) return true;
+  if (/^\/(__userflare|healthz|readyz|metrics|docs|ns|client\/v4\/openapi\.json)(\/|\?|$)/.test(url))
+    return true;
   return isDashboardPath(url) && !/^\/+dashboard\/api\/client\/v4(\/|\?|$)/.test(url);
 }

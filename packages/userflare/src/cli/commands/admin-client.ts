@@ -88,7 +88,7 @@ export async function callAdmin<T>(
     );
   }
   if (!response.ok || !envelope.success) {
-    if (envelope.errors?.some(isUnroutedAdminPath)) throw noAdminPlane(target);
+    if (response.status === 400 && envelope.errors?.some(isUnroutedAdminPath)) throw noAdminPlane(target);
     const errors = (envelope.errors ?? []).map((e) => `  ${e.code}: ${e.message}`).join('\n');
     throw new Error(`the server refused the request (HTTP ${response.status}):\n${errors}`);
   }
@@ -187,7 +187,8 @@ export async function withAdmin<T>(
         `there is no namespace "${namespace}": run \`userflare namespace list\`, or create it with \`userflare namespace create --id ${namespace}\``,
       );
     }
-    if (error instanceof APIError && error.errors.some(isUnroutedAdminPath)) {
+    // An unknown route answers 400; a 404 is a route's own "no such thing" (a user, a token).
+    if (error instanceof APIError && error.status === 400 && error.errors.some(isUnroutedAdminPath)) {
       throw noAdminPlane(target);
     }
     if (error instanceof NotFoundError && hints.notFound) {
