@@ -8,7 +8,7 @@
 // Plain Node, no dependencies: it has to run before anything is installed from the tarballs.
 
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -346,8 +346,11 @@ async function main() {
 
     // Each example names what it needs; the repo's lockfile pins the version where it has one, so the
     // npm cache serves it, and the tarballs stand in for the workspace packages.
+    // An example project has a package.json; examples/service is configuration (service-example.test.ts).
     const examples = (await readdir(join(ROOT, 'examples'), { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
+      .filter(
+        (entry) => entry.isDirectory() && existsSync(join(ROOT, 'examples', entry.name, 'package.json')),
+      )
       .map((entry) => entry.name)
       .sort();
     const dependencies = {};

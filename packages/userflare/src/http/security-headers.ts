@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DOCS_CSP } from './openapi.js';
 
 /**
@@ -34,16 +34,9 @@ const DOCS_HEADERS: Readonly<Record<string, string>> = {
 const DOCS_PATH = /^\/+docs(\/|\?|$)/;
 
 /**
- * Writes the security headers onto every answer before any other hook runs, so an answer given early
- * (401, 404, 503) carries them too; install it first. One callback hook, one prefix test per request.
- *
- * @example
- * const app = Fastify();
- * installSecurityHeaders(app); // before the hooks that may answer
+ * Writes the security headers onto `reply` before any other hook runs, so an answer given early (401,
+ * 404, 503) carries them too; call it from the first `onRequest` hook (`createFastify` in app.ts).
  */
-export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(DOCS_PATH.test(request.url) ? DOCS_HEADERS : SECURITY_HEADERS);
-    done();
-  });
+export function writeSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(DOCS_PATH.test(request.url) ? DOCS_HEADERS : SECURITY_HEADERS);
 }

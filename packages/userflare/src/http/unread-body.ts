@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** How much of a body the server did not read it still takes off the wire after answering. */
 export const UNREAD_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -80,7 +80,7 @@ function lingeringDestroySoon(this: BodySocket): void {
   this.end();
 }
 
-function watchUnreadBody(request: IncomingMessage, response: ServerResponse, socket: BodySocket): void {
+function watchUnreadBodyOf(request: IncomingMessage, response: ServerResponse, socket: BodySocket): void {
   (request as IncomingMessage & { [watched]?: true })[watched] = true;
   if (!socket[lingers]) {
     socket[lingers] = true;
@@ -99,20 +99,13 @@ function watchUnreadBody(request: IncomingMessage, response: ServerResponse, soc
  * request can follow; a connection the answer closes (Fastify closes after every body it could not
  * parse) is half-closed, and what the client still sends is dropped until it closes. Either way at
  * most `UNREAD_BODY_LIMIT_BYTES` and `UNREAD_BODY_LIMIT_MS` per answer, after which the socket is
- * destroyed: a 10 GB body or a trickle costs the server no more. Install it before any hook that
- * may answer. Requests without a body pay two header reads.
- *
- * @example
- * const app = Fastify();
- * installUnreadBodyHandling(app); // before the hooks that may answer
+ * destroyed: a 10 GB body or a trickle costs the server no more. Call it from the first `onRequest` hook
+ * (`createFastify` in app.ts), before any hook that may answer. Requests without a body pay two header reads.
  */
-export function installUnreadBodyHandling(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    const raw = request.raw;
-    // An injected request has no socket to drain; a namespace's app sees the same request again.
-    if (carriesBody(raw) && raw.socket instanceof Socket && !(watched in raw)) {
-      watchUnreadBody(raw, reply.raw, raw.socket);
-    }
-    done();
-  });
+export function watchUnreadBody(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  // An injected request has no socket to drain; a namespace's app sees the same request again.
+  if (carriesBody(raw) && raw.socket instanceof Socket && !(watched in raw)) {
+    watchUnreadBodyOf(raw, reply.raw, raw.socket);
+  }
 }

@@ -56,8 +56,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       ]
         .map((table) => `"${emptied}"."${table}"`)
         .join(', ');
-      await withClient(runUrl, (client) => client.query(`truncate ${tables} cascade`));
-      freeSchemas.push(emptied);
+      try {
+        await withClient(runUrl, (client) => client.query(`truncate ${tables} cascade`));
+        freeSchemas.push(emptied);
+      } catch (error) {
+        // An app that failed before migrating (a start refused at listen) left the schema without tables.
+        if ((error as { code?: string }).code !== '42P01') throw error;
+        await withClient(runUrl, (client) => client.query(`drop schema "${emptied}" cascade`));
+      }
     },
   };
 }
