@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  type DatabaseIntrospector,
   Kysely,
   type SqliteDatabase as KyselySqliteDatabase,
   type Migration,
@@ -212,6 +213,37 @@ async function currentSchema(db: Db): Promise<string> {
   return schema;
 }
 
+/**
+ * `db`, with an introspection that sees `schema` alone. The migrator only asks whether its schema and
+ * its two tables exist, but Kysely's PostgreSQL introspection reads every table of every schema and
+ * calls functions on each by name: a schema dropped meanwhile (a namespace deleted by another replica
+ * or process) failed the migration with "schema … does not exist", and the query grew with every
+ * namespace in the database.
+ */
+function introspectingOnly(db: Db, schema: string): Db {
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async () => {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return rows;
+    },
+    getTables: async () => {
+      const { rows } = await sql<{ name: string }>`
+        select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(db);
+      return rows.map(({ name }) => ({ name, schema, isView: false, columns: [] }));
+    },
+    getMetadata: async () => ({ tables: await introspection.getTables() }),
+  };
+  // Kysely's methods reach private fields: they run on the instance itself, not on the proxy.
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export async function migrateToLatest(store: Store): Promise<void> {
   if (store.memoryImage?.migrated) return;
   const types = store.dialect === 'postgres' ? postgresColumnTypes : sqliteColumnTypes;
@@ -221,12 +253,14 @@ export async function migrateToLatest(store: Store): Promise<void> {
       { up: (db) => module.up(db, types), down: module.down },
     ]),
   );
+  // Kysely looks for its bookkeeping tables in every schema; name ours, so that databases holding
+  // userflare in several schemas (replicas of other deployments, namespaces, test runs) migrate each on
+  // its own, and look only there.
+  const schema = store.dialect === 'postgres' ? await currentSchema(store.db) : undefined;
   const migrator = new Migrator({
-    db: store.db,
+    db: schema === undefined ? store.db : introspectingOnly(store.db, schema),
     provider: { getMigrations: async () => migrations },
-    // Kysely looks for its bookkeeping tables in every schema; name ours, so that databases holding
-    // userflare in several schemas (replicas of other deployments, test runs) migrate each on its own.
-    ...(store.dialect === 'postgres' ? { migrationTableSchema: await currentSchema(store.db) } : {}),
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
