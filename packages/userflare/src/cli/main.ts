@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { APIError } from '@userflare/client';
-import { ConfigError } from '../index.js';
+import { ConfigError } from '../config.js';
 import { CLOCK_HELP, clock } from './commands/clock.js';
 import { ENFORCEMENT_HELP, enforcement } from './commands/enforcement.js';
 import { EXPLAIN_HELP, explain } from './commands/explain.js';
