@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type StartUserflareOptions, startUserflare, type UserflareServer } from 'userflare/testing';
 import { expect } from 'vitest';
@@ -117,10 +117,15 @@ export async function startDashboardTest(options: DashboardTestOptions = {}): Pr
 }
 
 /**
- * axe-core on the current page, in the light and the dark theme: no serious or critical violation
+ * axe-core on the current page, or on the part `within` selects (an open modal: the page behind it is
+ * inert and dimmed by the backdrop), in the light and the dark theme: no serious or critical violation
  * (issue 13). The theme is switched the way the toggle does it, on the root element.
+ *
+ * axe-core runs in the page itself: `@axe-core/playwright` opened a second page for every run and took
+ * 1.7 s a run against 0.2 s here, half of the browser suite's time. The dashboard has no frames to cross.
  */
-export async function expectAccessible(page: Page): Promise<void> {
+export async function expectAccessible(page: Page, within?: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
   for (const mode of ['light', 'dark'] as const) {
     await page.evaluate((theme) => {
       document.documentElement.dataset.mode = theme;
@@ -135,15 +140,19 @@ export async function expectAccessible(page: Page): Promise<void> {
           .map((animation) => animation.finished.catch(() => undefined)),
       ),
     );
-    const results = await new AxeBuilder({ page }).analyze();
-    const blocking = results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => ({
-        theme: mode,
+    const violations = await page.evaluate(async (selector) => {
+      const { axe: inPage } = window as unknown as { axe: typeof axe };
+      const results = await inPage.run(selector ?? document, { resultTypes: ['violations'] });
+      return results.violations.map((violation) => ({
         id: violation.id,
+        impact: violation.impact,
         help: violation.help,
         targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
       }));
-    expect(blocking, `axe-core, ${mode} theme`).toEqual([]);
+    }, within);
+    const blocking = violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(({ impact: _impact, ...violation }) => ({ theme: mode, ...violation }));
+    expect(blocking, `axe-core${within ? ` on ${within}` : ''}, ${mode} theme`).toEqual([]);
   }
 }
