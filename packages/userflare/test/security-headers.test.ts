@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The browser the dashboard's tests use: Debian's headless shell, else its full Chromium.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../dashboard/test/helpers/chromium.js';
 import { DOCS_CSP } from '../src/http/openapi.js';
 import { createDashboardApp, type DashboardApp, signIn } from './helpers/dashboard-app.js';
 import {
@@ -17,7 +19,6 @@ import {
   type TestServer,
 } from './helpers/test-server.js';
 
-const CHROMIUM_PATH = process.env.USERFLARE_CHROMIUM ?? '/usr/bin/chromium';
 const admin = { 'x-admin-key': BOOTSTRAP.adminKey };
 
 function expectApiHeaders(response: LightMyRequestResponse | Response, what: string): void {
@@ -312,12 +313,7 @@ describe('the reference page at /docs', () => {
       const browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-        ],
+        args: CHROMIUM_ARGS,
       });
       try {
         const tab = await browser.newPage();
