@@ -39,7 +39,9 @@ const utc = (iso: string) =>
 const rowOf = (page: Page, name: string) =>
   page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) });
 
+/** The cell of `row` under `column`, once the row is on screen (the headers come with the rows). */
 async function cellOf(page: Page, row: Locator, column: string): Promise<Locator> {
+  await row.waitFor();
   const headers = (await page.getByRole('columnheader').allTextContents()).map((text) => text.trim());
   const index = headers.indexOf(column);
   if (index < 0) throw new Error(`no column "${column}" in ${JSON.stringify(headers)}`);

@@ -212,7 +212,9 @@ describe('one keep-alive connection presenting several tokens', () => {
       expect(reply.status).toBe(200);
       expect(reply.body.result?.id).toBe(token.id);
     }
-    expect((await verify(`${first.value.slice(0, -1)}x`)).status).toBe(401);
+    // Another last character: a value may end in any of them.
+    const tampered = `${first.value.slice(0, -1)}${first.value.endsWith('x') ? 'y' : 'x'}`;
+    expect((await verify(tampered)).status).toBe(401);
     expect((await verify(first.value)).body.result?.id).toBe(first.id);
   });
 
