@@ -10,6 +10,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // What a test waits for (a reload, a fetch and a render; a background write) can take longer than
+    // the default second on a busy CPU.
+    expect: { poll: { timeout: 10_000 } },
     // Vitest's default on two cores is one worker; three keep both cores busy while files wait on
     // PostgreSQL, child processes and Chromium.
     maxWorkers: 3,
