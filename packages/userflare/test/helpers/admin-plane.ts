@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { BuiltApp } from 'userflare';
+import { storeTables } from './store-digest.js';
 import { BOOTSTRAP } from './test-server.js';
 
 /** `fixtures/example.json` at the repository root. */
@@ -49,27 +50,12 @@ export async function callAdmin<T = unknown>(
 }
 
 /**
- * The store's own tables. On PostgreSQL the introspection lists every schema of the database, so only
- * the tables of the connection's current schema count.
- */
-async function tablesOf(store: BuiltApp['store']): Promise<string[]> {
-  const tables = await store.db.introspection.getTables();
-  let schema: string | undefined;
-  if (store.dialect === 'postgres') {
-    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
-    schema = rows[0]?.schema;
-  }
-  const own = tables.filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);
-  return [...new Set(own)].sort();
-}
-
-/**
  * A fingerprint of every row of every table, read through `store.db` without writing: the row count
  * and a hash of the rows (order-independent) per table. Equal digests mean nothing was written.
  */
 export async function digestStore(store: BuiltApp['store']): Promise<Record<string, string>> {
   const digest: Record<string, string> = {};
-  for (const table of await tablesOf(store)) {
+  for (const table of await storeTables(store)) {
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
     const lines = rows.map((row) => JSON.stringify(row, Object.keys(row).sort())).sort();
     const hash = createHash('sha256').update(lines.join('\n')).digest('hex');
@@ -81,7 +67,7 @@ export async function digestStore(store: BuiltApp['store']): Promise<Record<stri
 /** The number of rows of every table, read through `store.db`. */
 export async function countRows(store: BuiltApp['store']): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of await tablesOf(store)) {
+  for (const table of await storeTables(store)) {
     const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(
       store.db,
     );

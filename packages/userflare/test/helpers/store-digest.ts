@@ -12,26 +12,38 @@ type Store = BuiltApp['store'];
  */
 const USAGE_COLUMNS: Record<string, readonly string[]> = { tokens: ['last_used_on'] };
 
+/**
+ * The tables of the store's own schema, Kysely's migration tables left out unless asked for. Kysely's
+ * PostgreSQL introspection reads every schema of the database, and fails when another test drops one
+ * meanwhile (the migrator had the same race: create-database.ts), so PostgreSQL is asked directly.
+ */
+export async function storeTables(
+  store: Store,
+  options: { withKyselyTables?: boolean } = {},
+): Promise<string[]> {
+  let names: string[];
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ name: string }>`
+      select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
+      store.db,
+    );
+    names = rows.map((row) => row.name);
+  } else {
+    names = (await store.db.introspection.getTables({ withInternalKyselyTables: true })).map((t) => t.name);
+  }
+  return names.filter((name) => options.withKyselyTables || !name.startsWith('kysely_')).sort();
+}
+
 const tablesByStore = new WeakMap<Store, Promise<string[]>>();
 
 /**
  * Every table of the store, read once per store: TABLES_CHILDREN_FIRST leaves some out on purpose
- * (snapshots survive a reset), and a write to those must show too. On PostgreSQL the introspection
- * lists every schema of the database, so only the connection's current schema counts.
+ * (snapshots survive a reset), and a write to those must show too.
  */
 function tablesOf(store: Store): Promise<string[]> {
   let tables = tablesByStore.get(store);
   if (!tables) {
-    tables = (async () => {
-      const all = await store.db.introspection.getTables();
-      let schema: string | undefined;
-      if (store.dialect === 'postgres') {
-        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
-        schema = rows[0]?.schema;
-      }
-      const own = all.filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);
-      return [...new Set(own)].sort();
-    })();
+    tables = storeTables(store);
     tablesByStore.set(store, tables);
   }
   return tables;
